@@ -1,0 +1,96 @@
+"""neps_like: hyperparameter optimisation with many workers over one shared directory.
+
+Every worker runs ``neps_like.run(...)`` on the same ``root_directory``; there is no
+server. The API follows NePS, so ``import neps_like as neps`` runs NePS scripts.
+"""
+
+from __future__ import annotations
+
+from neps_like._errors import (
+    ArgumentError,
+    ConfigError,
+    CorruptRecordError,
+    EvaluationError,
+    IllegalTransitionError,
+    LockTimeout,
+    NePSError,
+    NepsLikeError,
+    OptimizerError,
+    SamplingExhausted,
+    SpaceError,
+    StaleTrialError,
+    StorageError,
+    StudyMismatchError,
+    TrialAlreadyExistsError,
+    TrialNotFoundError,
+)
+from neps_like.analysis.results import Results, load
+from neps_like.analysis.status import status
+from neps_like.api import run
+from neps_like.optimizers.protocol import AskFunction
+from neps_like.space import (
+    Categorical,
+    CategoricalParameter,
+    ConfidenceLevel,
+    Constant,
+    ConstantParameter,
+    Fidelity,
+    Float,
+    FloatFidelity,
+    FloatParameter,
+    Integer,
+    IntegerFidelity,
+    IntegerParameter,
+    Parameter,
+    PipelineSpace,
+    SearchSpace,
+)
+from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentError",
+    "AskFunction",
+    "BudgetInfo",
+    "Categorical",
+    "CategoricalParameter",
+    "ConfidenceLevel",
+    "ConfigError",
+    "Constant",
+    "ConstantParameter",
+    "CorruptRecordError",
+    "EvaluationError",
+    "Fidelity",
+    "Float",
+    "FloatFidelity",
+    "FloatParameter",
+    "IllegalTransitionError",
+    "Integer",
+    "IntegerFidelity",
+    "IntegerParameter",
+    "LockTimeout",
+    "MetaData",
+    "NePSError",
+    "NepsLikeError",
+    "OptimizerError",
+    "Parameter",
+    "PipelineSpace",
+    "Report",
+    "Results",
+    "SampledConfig",
+    "SamplingExhausted",
+    "SearchSpace",
+    "SpaceError",
+    "StaleTrialError",
+    "StorageError",
+    "StudyMismatchError",
+    "Trial",
+    "TrialAlreadyExistsError",
+    "TrialNotFoundError",
+    "TrialState",
+    "__version__",
+    "load",
+    "run",
+    "status",
+]

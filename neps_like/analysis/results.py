@@ -1,0 +1,142 @@
+"""Reading a study's results: ``load(root)`` and the summary files.
+
+``load`` takes the state lock once, reads the journal (from the snapshot on), and
+returns the trials; it never modifies the study. ``write_summary`` regenerates
+``summary/best_config.yaml`` and ``summary/trials.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from neps_like._errors import NepsLikeError
+from neps_like.state._fs import atomic_write_text, atomic_write_yaml, make_dirs
+from neps_like.state.err_dump import ErrDump
+from neps_like.state.neps_state import NePSState
+from neps_like.state.records import Trial, TrialState
+
+
+class Results(Mapping[str, Trial]):
+    """The trials of a study by id, with helpers for analysis."""
+
+    def __init__(
+        self, root: Path, trials: Mapping[str, Trial], errors: ErrDump, workers: Mapping[str, Any]
+    ) -> None:
+        self.root = root
+        self._trials = dict(trials)
+        self.errors = errors
+        self.workers = dict(workers)
+
+    def __getitem__(self, trial_id: str) -> Trial:
+        return self._trials[trial_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._trials)
+
+    def __len__(self) -> int:
+        return len(self._trials)
+
+    def counts(self) -> dict[str, int]:
+        """Number of trials per state, in the order of ``TrialState``."""
+        out = {s.value: 0 for s in TrialState}
+        for trial in self._trials.values():
+            out[trial.state.value] += 1
+        return {k: v for k, v in out.items() if v}
+
+    def best(self) -> Trial | None:
+        """The successful trial with the lowest objective (single-objective studies)."""
+        best: Trial | None = None
+        best_value = math.inf
+        for trial in self._trials.values():
+            value = _single_objective(trial)
+            if value is not None and value < best_value:
+                best, best_value = trial, value
+        return best
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat dict per trial: id, state, objective, cost, timings, config."""
+        rows = []
+        for trial in self._trials.values():
+            meta, report = trial.metadata, trial.report
+            row: dict[str, Any] = {
+                "id": trial.id,
+                "state": trial.state.value,
+                "objective_to_minimize": None if report is None else report.objective_to_minimize,
+                "cost": None if report is None else report.cost,
+                "time_sampled": meta.time_sampled,
+                "time_started": meta.time_started,
+                "time_ended": meta.time_ended,
+                "worker_id": meta.evaluating_worker_id,
+                "attempt": meta.attempt,
+                "previous_trial_id": meta.previous_trial_id,
+                "err": None if report is None else report.err,
+            }
+            row.update({f"config.{k}": v for k, v in trial.config.items()})
+            rows.append(row)
+        return rows
+
+    def to_dataframe(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise NepsLikeError(
+                "to_dataframe() needs pandas: pip install 'neps-like[pandas]'"
+            ) from exc
+        return pd.DataFrame(self.rows()).set_index("id")
+
+
+def _single_objective(trial: Trial) -> float | None:
+    report = trial.report
+    if trial.state is not TrialState.SUCCESS or report is None or not report.is_usable:
+        return None
+    objs = report.objectives
+    return objs[0] if objs is not None and len(objs) == 1 else None
+
+
+def load(root: str | Path) -> Results:
+    """Load the trials of the study in ``root`` (read only).
+
+    Raises:
+        NePSError: there is no study in ``root``.
+    """
+    state = NePSState.create_or_load(root, load_only=True)
+    return Results(
+        state.path,
+        state.lock_and_read_trials(),
+        state.lock_and_get_errors(),
+        state.lock_and_get_workers(),
+    )
+
+
+def write_summary(state: NePSState) -> None:
+    """Regenerate ``summary/best_config.yaml`` and ``summary/trials.csv``."""
+    results = Results(state.path, state.lock_and_read_trials(), ErrDump(), {})
+    layout = state.layout
+    make_dirs(layout.summary_dir)
+    best = results.best()
+    if best is not None and best.report is not None:
+        atomic_write_yaml(
+            layout.best_config_file,
+            {
+                "trial_id": best.id,
+                "objective_to_minimize": best.report.objective_to_minimize,
+                "config": dict(best.config),
+            },
+            sync="none",
+        )
+    rows = results.rows()
+    if rows:
+        fields: dict[str, None] = {}
+        for row in rows:
+            fields.update(dict.fromkeys(row))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(fields))
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none")

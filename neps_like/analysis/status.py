@@ -1,0 +1,47 @@
+"""``status``: where a study stands, as text for a terminal."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from neps_like.analysis.results import Results, load
+from neps_like.state.records import TrialState
+
+
+def status(root: str | Path, *, n_errors: int = 5, n_running: int = 10) -> str:
+    """Counts per state, the best trial and its config, running trials and recent errors."""
+    return render_status(load(root), n_errors=n_errors, n_running=n_running)
+
+
+def render_status(results: Results, *, n_errors: int = 5, n_running: int = 10) -> str:
+    lines = [f"Study: {results.root}", f"Trials: {len(results)}"]
+    for state, count in results.counts().items():
+        lines.append(f"  {state:<11} {count}")
+    best = results.best()
+    if best is None:
+        lines.append("Best: none yet")
+    else:
+        objective = None if best.report is None else best.report.objective_to_minimize
+        lines.append(f"Best: trial {best.id}, objective_to_minimize = {objective!r}")
+        for name, value in best.config.items():
+            lines.append(f"  {name}: {value!r}")
+    running = [t for t in results.values() if t.state is TrialState.EVALUATING]
+    if running:
+        lines.append(f"Evaluating now ({len(running)}):")
+        now = time.time()
+        for trial in running[:n_running]:
+            since = now - (trial.metadata.time_started or now)
+            lines.append(
+                f"  trial {trial.id} on {trial.metadata.evaluating_worker_id} for {since:.0f} s"
+            )
+    lines.append(f"Workers seen: {len(results.workers)}")
+    errors = results.errors.latest(n_errors)
+    if errors:
+        lines.append(f"Recent errors ({len(results.errors)} in all):")
+        for err in errors:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(err.time))
+            lines.append(
+                f"  {when} trial {err.trial_id} ({err.worker_id}): {err.err_type}: {err.err}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""The public entry points: ``run`` (one worker), ``load`` and ``status``.
+
+``run`` is NePS's ``neps.run``: call it from as many processes as you have workers, all
+with the same ``root_directory``. Running it again continues the same study.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from neps_like._errors import ArgumentError
+from neps_like.analysis.results import Results, load, write_summary
+from neps_like.analysis.status import status
+from neps_like.optimizers.registry import resolve_optimizer
+from neps_like.runtime import arguments as args_mod
+from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
+from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
+from neps_like.space import SearchSpace
+from neps_like.state.layout import Layout
+from neps_like.state.neps_state import NePSState
+from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
+from neps_like.state.records import BudgetInfo
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Results", "load", "run", "status"]
+
+_ACCEPTED = {
+    "evaluate_pipeline",
+    "pipeline_space",
+    "root_directory",
+    "optimizer",
+    "evaluations_to_spend",
+    "cost_to_spend",
+    "fidelities_to_spend",
+    "worker_evaluations_to_spend",
+    "continue_until_max_evaluation_completed",
+    "overwrite_root_directory",
+    "ignore_errors",
+    "on_error",
+    "max_retries",
+    "objective_value_on_error",
+    "cost_value_on_error",
+    "sample_batch_size",
+    "seed",
+    "worker_id",
+    "max_wallclock_time_seconds",
+    "write_summary_to_disk",
+}
+
+
+def run(
+    evaluate_pipeline: Callable[..., Any] | str | None = None,
+    pipeline_space: Any = None,
+    **kwargs: Any,
+) -> WorkerSummary:
+    """Run one worker on the study in ``root_directory`` until a stopping rule holds.
+
+    Arguments (NePS's current names; older spellings such as ``max_evaluations_total``,
+    ``max_cost_total``, ``max_evaluations_per_run``, ``working_directory``,
+    ``run_pipeline`` and ``searcher`` are accepted too):
+
+    Args:
+        evaluate_pipeline: the function to minimise, or ``"path/file.py:function"``. It
+            receives the config as keyword arguments, plus ``pipeline_directory`` and
+            ``previous_pipeline_directory`` when its signature names them, and returns a
+            number, a list of numbers (several objectives) or a dict with
+            ``objective_to_minimize``, ``cost``, ``learning_curve``, ``extra``.
+        pipeline_space: a dict of parameters (nested dicts allowed), a ``PipelineSpace``,
+            a ``SearchSpace`` or a YAML file. Optional when resuming.
+        root_directory: the study directory shared by all workers (default "neps_results").
+        optimizer: a name (``"auto"``, ``"random_search"``, ``"grid_search"``, ...), a
+            ``(name, settings)`` pair, a dict with ``name``, or your own ask callable.
+        evaluations_to_spend: global number of evaluations, over all workers and restarts;
+            never exceeded.
+        cost_to_spend: stop sampling once the reported costs sum to this.
+        fidelities_to_spend: stop sampling once the fidelity values sum to this.
+        worker_evaluations_to_spend: evaluations of this process only.
+        continue_until_max_evaluation_completed: when the budget is handed out, wait for
+            the other workers' trials to finish (taking over any that are re-queued)
+            instead of exiting.
+        overwrite_root_directory: delete the study directory first.
+        ignore_errors / on_error: ``"raise"`` (default; the trial is recorded FAILED and
+            this worker re-raises), ``"ignore"`` (recorded, continue) or ``"retry"``
+            (re-queued up to ``max_retries`` times, then FAILED).
+        objective_value_on_error / cost_value_on_error: values recorded for a failed
+            trial; setting either also stops errors from being raised.
+        sample_batch_size: sample this many trials per lock hold (default 1).
+        seed: the study's seed; a random one is recorded when omitted.
+        worker_id: this worker's name (default: host-pid-random).
+        max_wallclock_time_seconds: this worker stops sampling after so many seconds.
+        write_summary_to_disk: write ``summary/`` when the worker stops (default True).
+
+    Returns:
+        What this worker did: evaluations, failures and why it stopped.
+    """
+    given = dict(kwargs)
+    if evaluate_pipeline is not None:
+        given["evaluate_pipeline"] = evaluate_pipeline
+    if pipeline_space is not None:
+        given["pipeline_space"] = pipeline_space
+    opts = args_mod.canonicalise(given, _ACCEPTED)
+    if opts.get("evaluate_pipeline") is None:
+        raise ArgumentError("run() needs evaluate_pipeline (a callable or 'file.py:function').")
+    evaluator = FunctionEvaluator(load_callable(opts["evaluate_pipeline"]))
+    settings = _worker_settings(opts)
+    layout = Layout.at(opts.get("root_directory", "neps_results"))
+    if opts.get("overwrite_root_directory") and layout.root.exists():
+        logger.info("Deleting %s (overwrite_root_directory=True)", layout.root)
+        shutil.rmtree(layout.root)
+    state, optimizer, space = _open_study(layout, opts, settings.limits)
+    worker_id = state.lock_and_set_new_worker_id(opts.get("worker_id"))
+    worker = Worker(state, optimizer, evaluator, settings, worker_id=worker_id, space=space)
+    try:
+        return worker.run()
+    finally:
+        state.close()
+        if opts.get("write_summary_to_disk", True):
+            write_summary(state)
+
+
+def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
+    p = args_mod.positive
+    batch = p("sample_batch_size", opts.get("sample_batch_size"), integer=True) or 1
+    return WorkerSettings(
+        limits=BudgetInfo(
+            max_evaluations=p(
+                "evaluations_to_spend", opts.get("evaluations_to_spend"), integer=True
+            ),
+            max_cost_total=p("cost_to_spend", opts.get("cost_to_spend")),
+            max_fidelity_total=p("fidelities_to_spend", opts.get("fidelities_to_spend")),
+        ),
+        max_evaluations_per_run=p(
+            "worker_evaluations_to_spend", opts.get("worker_evaluations_to_spend"), integer=True
+        ),
+        max_wallclock_time_seconds=p(
+            "max_wallclock_time_seconds", opts.get("max_wallclock_time_seconds")
+        ),
+        continue_until_max_evaluation_completed=bool(
+            opts.get("continue_until_max_evaluation_completed", False)
+        ),
+        on_error=args_mod.resolve_on_error(opts.get("on_error"), opts.get("ignore_errors")),  # type: ignore[arg-type]
+        max_retries=int(opts.get("max_retries", 1)),
+        objective_value_on_error=opts.get("objective_value_on_error"),
+        cost_value_on_error=opts.get("cost_value_on_error"),
+        batch_size=batch,
+    )
+
+
+def _open_study(
+    layout: Layout, opts: Mapping[str, Any], limits: BudgetInfo
+) -> tuple[NePSState, Any, SearchSpace | None]:
+    """Create or load the study and build the optimizer every worker rebuilds identically."""
+    env = args_mod.environment_settings()
+    raw_space = opts.get("pipeline_space")
+    space = SearchSpace.from_user(raw_space) if raw_space is not None else None
+    if space is None:
+        if not layout.study_file.exists():
+            raise ArgumentError(
+                f"run() needs pipeline_space to start a new study in {layout.root}."
+            )
+        space = NePSState.create_or_load(layout.root, load_only=True).lock_and_get_search_space()
+        if space is None:
+            raise ArgumentError(f"The study in {layout.root} has no stored search space; pass one.")
+    build, spec = resolve_optimizer(opts.get("optimizer", "auto"), space)
+    state = NePSState.create_or_load(
+        layout.root,
+        optimizer_info=OptimizerInfo(spec.name, spec.settings),
+        optimizer_state=OptimizationState(budget=limits),
+        pipeline_space=space,
+        seed=opts.get("seed"),
+        sync=env["sync"],
+        lock_stats_path=env["lock_stats_path"],
+    )
+    optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
+    return state, optimizer, space

@@ -1,0 +1,153 @@
+"""``neps-like``: a thin command table over the Python API.
+
+Exit codes: 0 success; 1 the command failed (a neps_like error, message on stderr);
+2 bad usage (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from neps_like._errors import NepsLikeError
+
+logger = logging.getLogger(__name__)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from neps_like.analysis.status import status
+
+    while True:
+        text = status(args.root, n_errors=args.errors)
+        if not args.watch:
+            print(text)
+            return 0
+        print("\033[2J\033[H" + text, flush=True)
+        time.sleep(args.interval)
+
+
+def _cmd_errors(args: argparse.Namespace) -> int:
+    from neps_like.analysis.results import load
+
+    errors = load(args.root).errors
+    for err in errors.latest(args.last):
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(err.time))
+        print(f"{when}  trial {err.trial_id}  worker {err.worker_id}\n  {err.err_type}: {err.err}")
+        if args.traceback and err.tb:
+            print("  " + err.tb.rstrip().replace("\n", "\n  "))
+    if not len(errors):
+        print("No errors recorded.")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from neps_like.analysis.status import status
+
+    root = Path(args.root)
+    cmd = [
+        sys.executable,
+        "-m",
+        "neps_like",
+        "_demo-worker",
+        str(root),
+        "--evaluations",
+        str(args.evaluations),
+        "--optimizer",
+        args.optimizer,
+    ]
+    if args.seed is not None:
+        cmd += ["--seed", str(args.seed)]
+    print(
+        f"Starting {args.workers} workers on {root} ({args.evaluations} evaluations in all)...",
+        flush=True,
+    )
+    procs = [subprocess.Popen(cmd) for _ in range(args.workers)]
+    codes = [p.wait() for p in procs]
+    print(status(root))
+    failed = [c for c in codes if c != 0]
+    if failed:
+        print(f"{len(failed)} worker(s) exited with an error: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_demo_worker(args: argparse.Namespace) -> int:
+    from neps_like._demo import demo_worker
+
+    demo_worker(Path(args.root), args.evaluations, args.seed, args.optimizer)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="neps-like",
+        description="Serverless parallel hyperparameter optimisation over a shared directory.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "status",
+        help="where a study stands",
+        description="Counts per state, best config, running trials, recent errors.",
+        epilog="example: neps-like status results/exp1 --watch",
+    )
+    p.add_argument("root", help="the study directory")
+    p.add_argument("--errors", type=int, default=5, help="recent errors to show (default 5)")
+    p.add_argument("--watch", action="store_true", help="refresh until interrupted")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes")
+    p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser(
+        "errors",
+        help="errors recorded by the workers",
+        epilog="example: neps-like errors results/exp1 --traceback",
+    )
+    p.add_argument("root")
+    p.add_argument("--last", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--traceback", action="store_true", help="print tracebacks too")
+    p.set_defaults(func=_cmd_errors)
+
+    p = sub.add_parser(
+        "demo",
+        help="run the built-in example with several worker processes",
+        epilog="example: neps-like demo --workers 4",
+    )
+    p.add_argument("--root", default="results/demo", help="study directory (default results/demo)")
+    p.add_argument("--workers", type=int, default=4, help="worker processes (default 4)")
+    p.add_argument("--evaluations", type=int, default=40, help="global budget (default 40)")
+    p.add_argument("--optimizer", default="random_search", help="optimizer name")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
+    p.add_argument("root")
+    p.add_argument("--evaluations", type=int, required=True)
+    p.add_argument("--optimizer", default="random_search")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=_cmd_demo_worker)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except NepsLikeError as exc:
+        print(f"neps-like {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Acquisition optimisation on the unit cube: random sampling, then local refinement.
+
+Owns candidate generation (uniform samples, perturbations of the best observations and
+of the prior's centre), the projection of points onto valid encodings (integer and
+categorical grids) and a batched stochastic hill climb with shrinking steps. Works on
+arrays and a scoring callable; knows nothing of the GP or of trials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+ScoreFn = Callable[[FloatArray], FloatArray]
+
+
+@dataclass(frozen=True)
+class Snapper:
+    """Projects points onto the valid encoded values of each discrete dimension.
+
+    ``grids[j]`` is the sorted array of valid encoded values of dimension ``j``, or
+    ``None`` for a continuous dimension. ``is_cat[j]`` marks categorical dimensions,
+    which local moves change by jumping to a random other choice.
+    """
+
+    grids: Sequence[FloatArray | None]
+    is_cat: NDArray[np.bool_]
+
+    @property
+    def dim(self) -> int:
+        return len(self.grids)
+
+    def __call__(self, x: FloatArray) -> FloatArray:
+        out = np.clip(x, 0.0, 1.0)
+        for j, grid in enumerate(self.grids):
+            if grid is None:
+                continue
+            idx = np.clip(np.searchsorted(grid, out[:, j]), 1, grid.size - 1)
+            left, right = grid[idx - 1], grid[idx]
+            out[:, j] = np.where(out[:, j] - left <= right - out[:, j], left, right)
+        return out
+
+
+def perturb(x: FloatArray, scale: float, snap: Snapper, rng: np.random.Generator) -> FloatArray:
+    """Random neighbours of the rows of ``x``: a few dimensions moved by about ``scale``."""
+    n, d = x.shape
+    p_move = min(1.0, 2.0 / d)
+    move = rng.random((n, d)) < p_move
+    move[np.arange(n), rng.integers(0, d, n)] = True
+    out = x.copy()
+    num = move & ~snap.is_cat
+    out[num] += scale * rng.standard_normal(int(num.sum()))
+    # Reflect at the borders rather than pile points on them.
+    out = np.abs(out)
+    out = np.where(out > 1.0, 2.0 - out, out)
+    for j in np.flatnonzero(snap.is_cat):
+        grid = snap.grids[j]
+        rows = move[:, j]
+        if grid is not None and rows.any():
+            out[rows, j] = grid[rng.integers(0, grid.size, int(rows.sum()))]
+    return snap(out)
+
+
+def initial_candidates(
+    snap: Snapper,
+    rng: np.random.Generator,
+    anchors: FloatArray,
+    *,
+    n_raw: int,
+    n_per_anchor: int,
+    prior_center: FloatArray | None = None,
+) -> FloatArray:
+    """Uniform samples plus perturbations of ``anchors`` (and of the prior centre)."""
+    parts = [snap(rng.random((n_raw, snap.dim)))]
+    centers = anchors if prior_center is None else np.vstack([anchors, prior_center[None, :]])
+    for scale in (0.2, 0.05):
+        if centers.shape[0]:
+            reps = np.repeat(centers, max(1, n_per_anchor // 2), axis=0)
+            parts.append(perturb(reps, scale, snap, rng))
+    return np.vstack(parts)
+
+
+def local_search(
+    starts: FloatArray,
+    scores: FloatArray,
+    score_fn: ScoreFn,
+    snap: Snapper,
+    rng: np.random.Generator,
+    *,
+    n_neighbors: int,
+    scales: Sequence[float],
+) -> tuple[FloatArray, FloatArray]:
+    """Batched hill climb: each start moves to its best neighbour when that improves."""
+    x, s = starts.copy(), scores.copy()
+    k = x.shape[0]
+    for scale in scales:
+        nb = perturb(np.repeat(x, n_neighbors, axis=0), scale, snap, rng)
+        nb_scores = score_fn(nb).reshape(k, n_neighbors)
+        best = np.argmax(nb_scores, axis=1)
+        best_scores = nb_scores[np.arange(k), best]
+        better = best_scores > s
+        x[better] = nb.reshape(k, n_neighbors, -1)[np.arange(k), best][better]
+        s[better] = best_scores[better]
+    return x, s
+
+
+def maximize(
+    score_fn: ScoreFn,
+    snap: Snapper,
+    rng: np.random.Generator,
+    anchors: FloatArray,
+    *,
+    prior_center: FloatArray | None = None,
+    n_raw: int = 1024,
+    n_per_anchor: int = 64,
+    n_starts: int = 8,
+    n_neighbors: int = 48,
+    n_rounds: int = 12,
+) -> tuple[FloatArray, FloatArray]:
+    """Candidates sorted by decreasing score (best first), with their scores.
+
+    The caller takes the first candidate that is not a duplicate, so every point the
+    search saw is returned, best first, without repeated rows.
+    """
+    cand = initial_candidates(
+        snap, rng, anchors, n_raw=n_raw, n_per_anchor=n_per_anchor, prior_center=prior_center
+    )
+    cand_scores = score_fn(cand)
+    top = np.argsort(-cand_scores)[:n_starts]
+    scales = np.geomspace(0.1, 1e-3, n_rounds)
+    refined, refined_scores = local_search(
+        cand[top], cand_scores[top], score_fn, snap, rng, n_neighbors=n_neighbors, scales=scales
+    )
+    allx = np.vstack([refined, cand])
+    alls = np.concatenate([refined_scores, cand_scores])
+    order = np.argsort(-alls, kind="stable")
+    allx, alls = allx[order], alls[order]
+    _, first = np.unique(np.round(allx, 12), axis=0, return_index=True)
+    keep = np.sort(first)
+    return allx[keep], alls[keep]

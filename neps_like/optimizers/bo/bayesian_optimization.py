@@ -1,0 +1,235 @@
+"""Bayesian optimisation with a GP, log-EI, fantasies for pending trials, and πBO.
+
+Owns the ask logic: initial design (scrambled Sobol, or the prior and prior samples),
+then per proposal: fit the GP on the encoded history, condition it on pending trials at
+its posterior mean (kriging believer, so parallel workers spread out), maximise log-EI
+(weighted by the prior for πBO) and return the best candidate that is not a duplicate.
+Several objectives are scalarised with random ParEGO weights per proposal.
+
+Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
+``np.random.default_rng([seed, len(trials), purpose, ...])``; the Sobol scramble uses
+``[seed, 0, purpose]`` so the initial design is one sequence shared by all workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.stats import qmc
+
+from neps_like._errors import OptimizerError, SamplingExhausted
+from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp
+from neps_like.optimizers.bo._space_info import SpaceInfo
+from neps_like.state.records import BudgetInfo, SampledConfig, Trial
+
+# Purposes mixed into the seed of each random generator.
+_SOBOL, _DESIGN, _FIT, _CANDIDATES, _PAREGO, _FALLBACK = range(6)
+_MAX_RESAMPLES = 200
+_DECODE_CHUNK = 16
+
+
+class BayesianOptimization:
+    """GP-based Bayesian optimisation (``"bayesian_optimization"``; ``"pibo"`` with priors).
+
+    Args:
+        space: the search space.
+        seed: seed of every random choice.
+        initial_design_size: configs proposed before the model is used (default
+            ``max(5, min(2 * d, 20))`` for ``d`` encoded dimensions).
+        use_priors: weight the acquisition by the user's prior (πBO) and start from it.
+        output_transform: ``"auto"`` (log when positive and skewed), ``"log"`` or
+            ``"standardize"``.
+        pibo_beta: πBO strength; the prior enters with the exponent ``beta / n``.
+        n_candidates: uniform candidates drawn per proposal before local refinement.
+        fit_restarts: L-BFGS-B restarts of the hyperparameter fit.
+    """
+
+    compute_outside_lock: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        space: Any,
+        *,
+        seed: int,
+        initial_design_size: int | None = None,
+        use_priors: bool = False,
+        output_transform: str = "auto",
+        pibo_beta: float = 10.0,
+        n_candidates: int = 1024,
+        fit_restarts: int = 2,
+    ) -> None:
+        if output_transform not in ("auto", "log", "standardize"):
+            raise OptimizerError(
+                f"output_transform must be 'auto', 'log' or 'standardize', got {output_transform!r}."
+            )
+        if use_priors and not space.has_priors:
+            raise OptimizerError(
+                "pibo needs priors: give some parameters a prior=..., or use "
+                "optimizer='bayesian_optimization'."
+            )
+        self.space = space
+        self.seed = int(seed)
+        self.info = SpaceInfo.from_space(space)
+        d = self.info.dim
+        self.initial_design_size = (
+            max(5, min(2 * d, 20)) if initial_design_size is None else int(initial_design_size)
+        )
+        if self.initial_design_size < 1:
+            raise OptimizerError(f"initial_design_size must be >= 1, got {initial_design_size}.")
+        self.use_priors = use_priors
+        self.output_transform = output_transform
+        self.pibo_beta = float(pibo_beta)
+        self.n_candidates = int(n_candidates)
+        self.fit_restarts = int(fit_restarts)
+
+    def __call__(
+        self,
+        trials: Mapping[str, Trial],
+        budget_info: BudgetInfo | None,
+        n: int | None = None,
+    ) -> SampledConfig | list[SampledConfig]:
+        """Propose one config (``n`` None) or a list of ``n`` distinct configs."""
+        count = 1 if n is None else int(n)
+        history = _data.split_trials(trials)
+        seen = {self.space.config_key(t.config) for t in trials.values()}
+        base = len(trials)
+        model: _Model | None = None
+        extra: list[Mapping[str, Any]] = []
+        out: list[SampledConfig] = []
+        for i in range(count):
+            position = base + i
+            if position < self.initial_design_size or len(history.observed) < 2:
+                config = self._design_point(position, base, i, seen)
+            else:
+                if model is None:
+                    model = self._fit(history, base)
+                config = self._bo_point(model, [*history.pending, *extra], base, i, seen)
+            seen.add(self.space.config_key(config))
+            extra.append(config)
+            out.append(SampledConfig(config=config))
+        return out[0] if n is None else out
+
+    # -- initial design -------------------------------------------------------------
+
+    def _design_point(
+        self, position: int, base: int, i: int, seen: set[Any]
+    ) -> Mapping[str, Any]:
+        if self.use_priors:
+            if position == 0:
+                prior = dict(self.space.prior_config())
+                if self.space.config_key(prior) not in seen:
+                    return prior
+            rng = np.random.default_rng([self.seed, base, _DESIGN, i])
+            return self._sample_new(rng, seen, use_priors=True)
+        if self.info.dim > 0:
+            m = max(1, int(np.ceil(np.log2(position + 1))))
+            sobol = qmc.Sobol(
+                self.info.dim, scramble=True, seed=np.random.default_rng([self.seed, 0, _SOBOL])
+            )
+            x = self.info.snap(sobol.random_base2(m)[position : position + 1])
+            config = self.space.decode(x)[0]
+            if self.space.config_key(config) not in seen:
+                return dict(config)
+        rng = np.random.default_rng([self.seed, base, _DESIGN, i])
+        return self._sample_new(rng, seen, use_priors=False)
+
+    def _sample_new(
+        self, rng: np.random.Generator, seen: set[Any], *, use_priors: bool
+    ) -> Mapping[str, Any]:
+        for _ in range(_MAX_RESAMPLES):
+            config = dict(self.space.sample(rng, use_priors=use_priors))
+            if self.space.config_key(config) not in seen:
+                return config
+        raise SamplingExhausted(
+            f"No new configuration found after {_MAX_RESAMPLES} draws: {len(seen)} distinct "
+            "configs are already known and the search space looks exhausted. Stop the run "
+            "or widen the space."
+        )
+
+    # -- model ------------------------------------------------------------------------
+
+    def _fit(self, history: _data.History, base: int) -> _Model:
+        x_obs = self.space.encode(history.observed)
+        y_raw = np.asarray(history.objectives, dtype=np.float64)
+        mode = self.output_transform
+        if y_raw.shape[1] > 1:
+            weights = np.random.default_rng([self.seed, base, _PAREGO]).dirichlet(
+                np.ones(y_raw.shape[1])
+            )
+            y = _data.parego_scalarize(y_raw, weights)
+            mode = "standardize"
+        else:
+            y = y_raw[:, 0]
+        if history.failed:
+            x_obs = np.vstack([x_obs, self.space.encode(history.failed)])
+            y = np.concatenate([y, np.full(len(history.failed), y.max())])
+        y_std = _data.transform_outputs(y, mode)
+        rng = np.random.default_rng([self.seed, base, _FIT])
+        params = _gp.fit_hyperparameters(
+            x_obs, y_std, self.info.is_cat, rng, n_restarts=self.fit_restarts
+        )
+        gp = _gp.GaussianProcess(x_obs, y_std, self.info.is_cat, params)
+        return _Model(gp, x_obs, y_std, n_observed=len(history.observed))
+
+    def _bo_point(
+        self,
+        model: _Model,
+        pending: list[Mapping[str, Any]],
+        base: int,
+        i: int,
+        seen: set[Any],
+    ) -> Mapping[str, Any]:
+        gp = model.gp
+        if pending:
+            x_pend = self.space.encode(pending)
+            gp = gp.condition_on(x_pend, model.gp.predict(x_pend)[0])
+        best = float(model.y.min())
+        prior = self.info.prior if self.use_priors else None
+
+        def score(x: _gp.FloatArray) -> _gp.FloatArray:
+            mean, std = gp.predict(x)
+            value = _acquisition.log_expected_improvement(mean, std, best)
+            if prior is not None:
+                value = _acquisition.log_pibo(
+                    value, prior.log_pdf(x), model.n_observed, self.pibo_beta
+                )
+            return value
+
+        rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
+        anchors = model.x[np.argsort(model.y)[:5]]
+        cands, _ = _candidates.maximize(
+            score,
+            self.info.snapper,
+            rng,
+            anchors,
+            prior_center=None if prior is None else self.info.prior_center,
+            n_raw=self.n_candidates,
+        )
+        for start in range(0, min(len(cands), 20 * _DECODE_CHUNK), _DECODE_CHUNK):
+            for config in self.space.decode(cands[start : start + _DECODE_CHUNK]):
+                if self.space.config_key(config) not in seen:
+                    return dict(config)
+        fallback = np.random.default_rng([self.seed, base, _FALLBACK, i])
+        return self._sample_new(fallback, seen, use_priors=self.use_priors)
+
+
+class _Model:
+    """A fitted GP and the standardised data it was fitted on."""
+
+    def __init__(
+        self, gp: _gp.GaussianProcess, x: _gp.FloatArray, y: _gp.FloatArray, n_observed: int
+    ) -> None:
+        self.gp = gp
+        self.x = x
+        self.y = y
+        self.n_observed = n_observed
+
+
+class PiBO(BayesianOptimization):
+    """πBO: Bayesian optimisation whose acquisition is weighted by the user's prior."""
+
+    def __init__(self, space: Any, *, seed: int, **settings: Any) -> None:
+        settings.setdefault("use_priors", True)
+        super().__init__(space, seed=seed, **settings)

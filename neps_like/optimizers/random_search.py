@@ -1,0 +1,35 @@
+"""Random search: independent samples from the space, optionally around its priors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from neps_like.space import SearchSpace
+from neps_like.state.records import BudgetInfo, SampledConfig, Trial
+
+
+class RandomSearch:
+    """Uniform (log-uniform where declared) sampling; ``use_priors`` samples around priors.
+
+    The fidelity, if the space has one, is set to its maximum. Each call draws from
+    ``default_rng([seed, len(trials)])``, so one worker with one seed always proposes
+    the same sequence, across restarts too.
+    """
+
+    compute_outside_lock = False
+
+    def __init__(self, space: SearchSpace, *, seed: int, use_priors: bool = False) -> None:
+        self.space = space
+        self.seed = seed
+        self.use_priors = use_priors
+
+    def __call__(
+        self, trials: Mapping[str, Trial], budget_info: BudgetInfo | None, n: int | None = None
+    ) -> SampledConfig | list[SampledConfig]:
+        rng = np.random.default_rng([self.seed, len(trials)])
+        configs = [
+            SampledConfig(self.space.sample(rng, use_priors=self.use_priors)) for _ in range(n or 1)
+        ]
+        return configs if n is not None else configs[0]

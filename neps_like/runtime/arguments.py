@@ -1,0 +1,95 @@
+"""``run()``'s argument names across NePS releases, resolved to one canonical set.
+
+NePS renamed its arguments several times; a script written for any release should run.
+Each canonical name lists its older spellings. Giving two spellings of the same
+argument with different values is an error naming both; an unknown name is an error
+listing the accepted ones. Environment variables are read here, once, when settings are
+built — never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from neps_like._errors import ArgumentError
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "evaluate_pipeline": ("run_pipeline", "evaluation_fn"),
+    "root_directory": ("working_directory",),
+    "evaluations_to_spend": ("total_evaluations_to_spend", "max_evaluations_total"),
+    "cost_to_spend": ("total_cost_to_spend", "max_cost_total"),
+    "fidelities_to_spend": ("total_fidelities_to_spend", "max_fidelities_total"),
+    "worker_evaluations_to_spend": ("max_evaluations_per_run",),
+    "overwrite_root_directory": ("overwrite_working_directory",),
+    "optimizer": ("searcher",),
+    "objective_value_on_error": ("loss_value_on_error",),
+    "write_summary_to_disk": ("post_run_summary",),
+    "max_wallclock_time_seconds": ("max_wallclock_time",),
+}
+_TO_CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+
+
+def canonicalise(given: Mapping[str, Any], accepted: set[str]) -> dict[str, Any]:
+    """Map every given keyword to its canonical name.
+
+    Raises:
+        ArgumentError: two spellings disagree, or a name is unknown.
+    """
+    out: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    for key, value in given.items():
+        name = _TO_CANONICAL.get(key, key)
+        if name not in accepted:
+            raise ArgumentError(
+                f"run() got an unknown argument {key!r}. Accepted: {', '.join(sorted(accepted))} "
+                f"(older NePS spellings: {', '.join(sorted(_TO_CANONICAL))})."
+            )
+        if name in out and out[name] != value:
+            raise ArgumentError(
+                f"run() got both {spelled[name]!r}={out[name]!r} and {key!r}={value!r}, which "
+                f"are spellings of the same argument; pass only {name!r}."
+            )
+        out[name] = value
+        spelled[name] = key
+    return out
+
+
+def resolve_on_error(on_error: str | None, ignore_errors: bool | None) -> str:
+    """Combine NePS's ``ignore_errors`` flag with our ``on_error`` policy."""
+    if on_error is not None and on_error not in ("raise", "ignore", "retry"):
+        raise ArgumentError(f"on_error must be 'raise', 'ignore' or 'retry', got {on_error!r}.")
+    if ignore_errors is None:
+        return on_error or "raise"
+    implied = "ignore" if ignore_errors else "raise"
+    if on_error is not None and on_error != implied and not (ignore_errors and on_error == "retry"):
+        raise ArgumentError(
+            f"ignore_errors={ignore_errors} conflicts with on_error={on_error!r}; pass one of them."
+        )
+    return on_error or implied
+
+
+def positive(name: str, value: Any, *, integer: bool = False) -> Any:
+    """Validate an optional positive budget."""
+    if value is None:
+        return None
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
+        expected = "a positive integer" if integer else "a positive number"
+        raise ArgumentError(f"{name} must be {expected} or None, got {value!r}.")
+    return value
+
+
+def environment_settings() -> dict[str, Any]:
+    """Settings taken from the environment (documented in docs/configuration.md).
+
+    ``NEPS_LIKE_SYNC``: ``fdatasync`` (default), ``fsync`` or ``none`` for journal appends.
+    ``NEPS_LIKE_LOCK_STATS``: a file to which each lock hold time is appended (benchmarks).
+    """
+    sync = os.environ.get("NEPS_LIKE_SYNC", "fdatasync")
+    if sync not in ("fdatasync", "fsync", "none"):
+        raise ArgumentError(f"NEPS_LIKE_SYNC must be fdatasync, fsync or none, got {sync!r}.")
+    stats = os.environ.get("NEPS_LIKE_LOCK_STATS")
+    return {"sync": sync, "lock_stats_path": Path(stats) if stats else None}

@@ -1,0 +1,201 @@
+"""Calling the user's evaluation function and understanding what it returns.
+
+Owns: loading ``"path/file.py:function"``, passing ``pipeline_directory`` and
+``previous_pipeline_directory`` when the signature asks, and turning the result (a
+number, a sequence of numbers, or a dict with NePS's keys) into a ``Report``. A result
+that cannot be understood becomes a failed evaluation with the reason, never a crash of
+the worker's bookkeeping.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import math
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+from neps_like._errors import ArgumentError, EvaluationError
+from neps_like.state.records import Report
+
+# Keys of a result dict that neps_like interprets; anything else goes to `extra`.
+_OBJECTIVE_KEYS = ("objective_to_minimize", "loss")  # "loss": NePS before 0.13
+_EXTRA_KEYS = ("extra", "info_dict")  # "info_dict": NePS before 0.13
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one evaluation produced: a report, and the exception if it failed."""
+
+    report: Report
+    exception: BaseException | None = None
+
+
+def load_callable(spec: str | Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``spec`` itself, or load ``"path/to/file.py:function"`` / ``"module:function"``.
+
+    Raises:
+        ArgumentError: the file, module or function does not exist.
+    """
+    if callable(spec):
+        return spec
+    if not isinstance(spec, str) or ":" not in spec:
+        raise ArgumentError(
+            f"evaluate_pipeline must be a callable or 'path/file.py:function'; got {spec!r}."
+        )
+    location, _, name = spec.rpartition(":")
+    if location.endswith(".py"):
+        path = Path(location).expanduser().absolute()
+        if not path.is_file():
+            raise ArgumentError(f"evaluate_pipeline file {path} does not exist.")
+        module_name = f"_neps_like_user_{path.stem}"
+        mod_spec = importlib.util.spec_from_file_location(module_name, path)
+        if mod_spec is None or mod_spec.loader is None:
+            raise ArgumentError(f"Cannot import {path} as a Python module.")
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules[module_name] = module
+        mod_spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(location)
+    try:
+        fn = getattr(module, name)
+    except AttributeError:
+        raise ArgumentError(f"{location} has no function {name!r}.") from None
+    if not callable(fn):
+        raise ArgumentError(f"{spec} is not callable.")
+    return fn  # type: ignore[no-any-return]
+
+
+class FunctionEvaluator:
+    """Runs an in-process Python function on one config."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        self._wants_dir = "pipeline_directory" in params
+        self._wants_prev = "previous_pipeline_directory" in params
+
+    def __call__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        pipeline_directory: Path,
+        previous_pipeline_directory: Path | None,
+        objective_value_on_error: float | None = None,
+        cost_value_on_error: float | None = None,
+    ) -> Outcome:
+        kwargs = dict(config)
+        if self._wants_dir:
+            kwargs["pipeline_directory"] = pipeline_directory
+        if self._wants_prev:
+            kwargs["previous_pipeline_directory"] = previous_pipeline_directory
+        start = time.perf_counter()
+        try:
+            result = self.fn(**kwargs)
+            report = parse_result(result)
+        except Exception as exc:  # the user's code: anything may come out of it
+            return Outcome(
+                Report(
+                    objective_to_minimize=objective_value_on_error,
+                    cost=cost_value_on_error,
+                    err=f"{type(exc).__name__}: {exc}",
+                    tb=traceback.format_exc(),
+                    evaluation_duration=time.perf_counter() - start,
+                ),
+                exc,
+            )
+        return Outcome(_with_duration(report, time.perf_counter() - start))
+
+
+def _with_duration(report: Report, seconds: float) -> Report:
+    return Report(
+        objective_to_minimize=report.objective_to_minimize,
+        cost=report.cost,
+        learning_curve=report.learning_curve,
+        extra=report.extra,
+        evaluation_duration=seconds,
+    )
+
+
+def parse_result(result: Any) -> Report:
+    """Turn what an evaluation returned into a ``Report``.
+
+    Raises:
+        EvaluationError: the result has the wrong type or a non-finite objective.
+    """
+    if isinstance(result, Mapping):
+        return _parse_mapping(result)
+    return Report(objective_to_minimize=_objective(result, "the returned value"))
+
+
+def _parse_mapping(result: Mapping[str, Any]) -> Report:
+    present = [k for k in _OBJECTIVE_KEYS if k in result]
+    if not present:
+        raise EvaluationError(
+            f"The result dict has no 'objective_to_minimize' key (keys: {sorted(result)})."
+        )
+    if len(present) > 1:
+        raise EvaluationError("The result dict has both 'objective_to_minimize' and 'loss'.")
+    objective = _objective(result[present[0]], f"result[{present[0]!r}]")
+    cost = result.get("cost")
+    if cost is not None:
+        cost = _number(cost, "result['cost']")
+    curve = result.get("learning_curve")
+    if curve is not None:
+        if not isinstance(curve, Sequence) or isinstance(curve, (str, bytes)):
+            raise EvaluationError(
+                f"result['learning_curve'] must be a list of numbers, got {type(curve).__name__}."
+            )
+        curve = [_number(v, "result['learning_curve'] item", finite=False) for v in curve]
+    extra: dict[str, Any] = {}
+    for key in _EXTRA_KEYS:
+        if isinstance(result.get(key), Mapping):
+            extra.update(result[key])
+    interpreted = {*_OBJECTIVE_KEYS, *_EXTRA_KEYS, "cost", "learning_curve"}
+    extra.update({k: v for k, v in result.items() if k not in interpreted})
+    return Report(
+        objective_to_minimize=objective, cost=cost, learning_curve=curve, extra=_jsonable(extra)
+    )
+
+
+def _objective(value: Any, what: str) -> float | list[float]:
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        if not value:
+            raise EvaluationError(
+                f"{what} is an empty sequence; expected one number per objective."
+            )
+        return [_number(v, f"{what} item") for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, Real):  # numpy arrays
+        return _objective(value.tolist(), what)
+    return _number(value, what)
+
+
+def _number(value: Any, what: str, *, finite: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise EvaluationError(f"{what} must be a number, got {type(value).__name__} {value!r}.")
+    number = float(value)
+    if finite and not math.isfinite(number):
+        raise EvaluationError(f"{what} is {number}; expected a finite number.")
+    return number
+
+
+def _jsonable(value: Any) -> Any:
+    """Keep what JSON can hold; turn numpy scalars into Python ones, the rest into text."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    return repr(value)

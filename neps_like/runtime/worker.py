@@ -1,0 +1,184 @@
+"""The worker loop: take the next trial (pending or newly sampled), evaluate, report.
+
+Owns the stopping rules and the error policy. Everything shared goes through
+``NePSState``; a worker keeps no state that another worker would need.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from neps_like.runtime.evaluation import Outcome
+from neps_like.space import SearchSpace
+from neps_like.state.err_dump import ErrorRecord
+from neps_like.state.neps_state import NePSState
+from neps_like.state.records import BudgetInfo, Trial, TrialState
+
+logger = logging.getLogger(__name__)
+
+OnError = Literal["raise", "ignore", "retry"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """When a worker stops and what it does with failures."""
+
+    limits: BudgetInfo = field(default_factory=BudgetInfo)
+    max_evaluations_per_run: int | None = None
+    max_wallclock_time_seconds: float | None = None
+    continue_until_max_evaluation_completed: bool = False
+    on_error: OnError = "raise"
+    max_retries: int = 1
+    objective_value_on_error: float | None = None
+    cost_value_on_error: float | None = None
+    batch_size: int = 1
+    poll_interval: float = 0.5
+
+
+@dataclass(slots=True)
+class WorkerSummary:
+    """What one worker did, for the caller and the log."""
+
+    worker_id: str
+    evaluated: int = 0
+    failed: int = 0
+    stop_reason: str = ""
+
+
+Evaluator = Callable[..., Outcome]
+
+
+class Worker:
+    """One process's loop over a shared study."""
+
+    def __init__(
+        self,
+        state: NePSState,
+        optimizer: Any,
+        evaluator: Evaluator,
+        settings: WorkerSettings,
+        *,
+        worker_id: str,
+        space: SearchSpace | None,
+    ) -> None:
+        self.state = state
+        self.optimizer = optimizer
+        self.evaluator = evaluator
+        self.settings = settings
+        self.worker_id = worker_id
+        self.space = space
+        self.summary = WorkerSummary(worker_id)
+
+    def run(self) -> WorkerSummary:
+        """Evaluate trials until a stopping rule holds; returns what was done."""
+        started = time.monotonic()
+        while True:
+            reason = self._local_stop(started)
+            if reason is not None:
+                break
+            nxt = self.state.lock_and_next_trial(
+                self.optimizer,
+                worker_id=self.worker_id,
+                limits=self.settings.limits,
+                batch_size=self.settings.batch_size,
+                wait_for_running=self.settings.continue_until_max_evaluation_completed,
+            )
+            if nxt.trial is None:
+                reason = nxt.stop_reason or "nothing to do"
+                if nxt.should_wait:
+                    time.sleep(self.settings.poll_interval)
+                    continue
+                break
+            self._evaluate(nxt.trial)
+        self.summary.stop_reason = reason
+        logger.info(
+            "Worker %s stops after %d evaluations: %s",
+            self.worker_id,
+            self.summary.evaluated,
+            reason,
+            extra={"worker_id": self.worker_id},
+        )
+        return self.summary
+
+    def _local_stop(self, started: float) -> str | None:
+        s = self.settings
+        if (
+            s.max_evaluations_per_run is not None
+            and self.summary.evaluated >= s.max_evaluations_per_run
+        ):
+            return f"max_evaluations_per_run={s.max_evaluations_per_run} reached"
+        if (
+            s.max_wallclock_time_seconds is not None
+            and time.monotonic() - started >= s.max_wallclock_time_seconds
+        ):
+            return f"max_wallclock_time_seconds={s.max_wallclock_time_seconds} reached"
+        return None
+
+    def _evaluate(self, trial: Trial) -> None:
+        layout = self.state.layout
+        prev = trial.metadata.previous_trial_id
+        config = (
+            self.space.unflatten(trial.config) if self.space is not None else dict(trial.config)
+        )
+        logger.info(
+            "Worker %s evaluates trial %s",
+            self.worker_id,
+            trial.id,
+            extra={"worker_id": self.worker_id, "trial_id": trial.id},
+        )
+        outcome = self.evaluator(
+            config,
+            pipeline_directory=layout.trial_dir(trial.id),
+            previous_pipeline_directory=None if prev is None else layout.trial_dir(prev),
+            objective_value_on_error=self.settings.objective_value_on_error,
+            cost_value_on_error=self.settings.cost_value_on_error,
+        )
+        self.summary.evaluated += 1
+        if outcome.exception is None:
+            self.state.lock_and_report_trial_evaluation(
+                trial, outcome.report, worker_id=self.worker_id
+            )
+            return
+        self._handle_failure(trial, outcome)
+
+    def _handle_failure(self, trial: Trial, outcome: Outcome) -> None:
+        exc = outcome.exception
+        if exc is None:
+            return
+        self.summary.failed += 1
+        error = ErrorRecord(
+            time=time.time(),
+            worker_id=self.worker_id,
+            trial_id=trial.id,
+            err_type=type(exc).__name__,
+            err=str(exc),
+            tb=outcome.report.tb,
+        )
+        logger.warning(
+            "Trial %s failed in worker %s: %s",
+            trial.id,
+            self.worker_id,
+            outcome.report.err,
+            extra={"worker_id": self.worker_id, "trial_id": trial.id},
+        )
+        s = self.settings
+        if s.on_error == "retry":
+            self.state.lock_and_requeue_trial(
+                trial,
+                worker_id=self.worker_id,
+                reason=outcome.report.err or "",
+                max_retries=s.max_retries,
+                error=error,
+                report=outcome.report,
+            )
+            return
+        self.state.lock_and_report_trial_evaluation(
+            trial, outcome.report, worker_id=self.worker_id, state=TrialState.FAILED, error=error
+        )
+        substituted = s.objective_value_on_error is not None or s.cost_value_on_error is not None
+        if s.on_error == "raise" and not substituted:
+            raise exc

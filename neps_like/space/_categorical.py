@@ -1,0 +1,200 @@
+"""The non-numerical parameters ``Categorical`` and ``Constant``.
+
+Owns their validation, encoding and dict form. A categorical with ``k`` choices is
+encoded as ``(index + 0.5) / k`` (the centre of the choice's bin) and decoded to the
+choice whose bin contains the unit value. Choices are matched by value *and* kind:
+``1`` and ``1.0`` are the same choice, ``True`` and ``1`` are not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from neps_like._errors import ConfigError, SpaceError
+from neps_like.space._base import (
+    Parameter,
+    Scalar,
+    as_scalar,
+    clip_unit,
+    is_number,
+    plain,
+    scalar_key,
+)
+from neps_like.space._confidence import (
+    DEFAULT_CONFIDENCE,
+    confidence_value,
+    normalize_confidence,
+    pick_confidence,
+    pick_prior,
+)
+
+
+def _check_choices(choices: Any) -> tuple[Scalar, ...]:
+    if isinstance(choices, str | bytes | Mapping) or not isinstance(choices, Iterable):
+        raise SpaceError(f"Categorical: choices must be a list or tuple of values, got {choices!r}")
+    values: list[Scalar] = []
+    seen: set[tuple[str, Any]] = set()
+    for i, choice in enumerate(choices):
+        value = as_scalar(choice, f"Categorical: choice {i} ({choice!r})")
+        key = scalar_key(value)
+        if key in seen:
+            raise SpaceError(f"Categorical: choice {choice!r} appears more than once")
+        seen.add(key)
+        values.append(value)
+    if not values:
+        raise SpaceError("Categorical: choices must not be empty")
+    return tuple(values)
+
+
+def _resolve_prior(choices: tuple[Scalar, ...], prior: Any) -> Scalar | None:
+    if prior is None:
+        return None
+    keys = [scalar_key(c) for c in choices]
+    key = scalar_key(prior)
+    if key in keys:
+        return choices[keys.index(key)]
+    # Current NePS gives the prior as an index; accept that when it cannot be mistaken
+    # for a value (no numerical choices).
+    index = plain(prior)
+    numeric_choices = any(is_number(c) for c in choices)
+    if isinstance(index, int) and is_number(index) and not numeric_choices:
+        position = int(index)
+        if 0 <= position < len(choices):
+            return choices[position]
+    raise SpaceError(f"Categorical: prior={prior!r} is not one of the choices {list(choices)}")
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Categorical(Parameter):
+    """A choice among a fixed list of YAML scalars (str, int, float, bool).
+
+    Args:
+        choices: Non-empty, unique values.
+        prior: The choice you believe is best; for NePS compatibility an index into
+            ``choices`` is accepted too when no choice is a number.
+        prior_confidence: As for ``Float``.
+        default: Classic NePS alias of ``prior``.
+        default_confidence: Classic NePS alias of ``prior_confidence``.
+
+    Raises:
+        SpaceError: naming the offending argument, its value and what was expected.
+    """
+
+    choices: tuple[Scalar, ...]
+    prior: Scalar | None
+    prior_confidence: str | float
+
+    type_name: ClassVar[str] = "categorical"
+    is_numerical: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        choices: Iterable[Scalar],
+        *,
+        prior: Scalar | None = None,
+        prior_confidence: str | float = DEFAULT_CONFIDENCE,
+        default: Scalar | None = None,
+        default_confidence: str | float | None = None,
+    ) -> None:
+        values = _check_choices(choices)
+        value = _resolve_prior(values, pick_prior(prior, default))
+        confidence = normalize_confidence(pick_confidence(prior_confidence, default_confidence))
+        if value is None:
+            confidence = DEFAULT_CONFIDENCE.value
+        object.__setattr__(self, "choices", values)
+        object.__setattr__(self, "prior", value)
+        object.__setattr__(self, "prior_confidence", confidence)
+
+    @property
+    def has_prior(self) -> bool:
+        """True when a prior was given."""
+        return self.prior is not None
+
+    @property
+    def prior_unit(self) -> float | None:
+        """Centre of the prior's bin."""
+        return None if self.prior is None else self.to_unit(self.prior)
+
+    @property
+    def prior_confidence_value(self) -> float:
+        """Confidence number in ``(0, 1]``."""
+        return confidence_value(self.prior_confidence)
+
+    @property
+    def reference_value(self) -> Scalar:
+        """The prior, else the first choice."""
+        return self.choices[0] if self.prior is None else self.prior
+
+    def index(self, value: Any) -> int:
+        """Index of ``value`` among the choices; ``ConfigError`` if it is not one."""
+        key = scalar_key(value)
+        for i, choice in enumerate(self.choices):
+            if scalar_key(choice) == key:
+                return i
+        raise ConfigError(f"value {value!r} is not one of the choices {list(self.choices)}")
+
+    def check_value(self, value: Any) -> Scalar:
+        """The matching choice itself (so ``1.0`` becomes ``1`` if the choice is ``1``)."""
+        return self.choices[self.index(value)]
+
+    def to_unit(self, value: Any) -> float:
+        """``(index + 0.5) / k``."""
+        return (self.index(value) + 0.5) / len(self.choices)
+
+    def from_unit(self, u: float) -> Scalar:
+        """The choice whose bin contains ``u``."""
+        k = len(self.choices)
+        return self.choices[min(k - 1, math.floor(clip_unit(u) * k))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dict form: type, choices, then prior and prior_confidence when set."""
+        out: dict[str, Any] = {"type": self.type_name, "choices": list(self.choices)}
+        if self.prior is not None:
+            out["prior"] = self.prior
+            out["prior_confidence"] = self.prior_confidence
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Constant(Parameter):
+    """A fixed value passed to the evaluation but never searched.
+
+    Args:
+        value: A YAML scalar (str, int, float, bool) or None.
+    """
+
+    value: Scalar | None
+
+    type_name: ClassVar[str] = "constant"
+    is_numerical: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            object.__setattr__(self, "value", as_scalar(self.value, "Constant: value"))
+
+    @property
+    def reference_value(self) -> Scalar | None:
+        """The value."""
+        return self.value
+
+    def check_value(self, value: Any) -> Scalar | None:
+        """The constant itself if ``value`` equals it."""
+        if scalar_key(value) != scalar_key(self.value):
+            raise ConfigError(f"value {value!r} differs from the constant {self.value!r}")
+        return self.value
+
+    def to_unit(self, value: Any) -> float:
+        """A constant has no extent; every valid value sits at 0.5."""
+        self.check_value(value)
+        return 0.5
+
+    def from_unit(self, u: float) -> Scalar | None:
+        """The value, whatever ``u``."""
+        return self.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """Dict form: type and value."""
+        return {"type": self.type_name, "value": self.value}

@@ -1,0 +1,93 @@
+"""The error dump: every worker's errors, one JSON object per line in ``errors.jsonl``.
+
+Appended only under the state lock, at the end found by ``fstat`` (no ``O_APPEND``,
+which is not atomic across NFS clients). A torn last line is skipped by readers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from neps_like.state._fs import translate_os_errors
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """One error: what failed, in which trial and worker, and when."""
+
+    time: float
+    worker_id: str
+    trial_id: str | None
+    err_type: str
+    err: str
+    tb: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ErrorRecord:
+        return cls(
+            time=float(data["time"]),
+            worker_id=str(data["worker_id"]),
+            trial_id=None if data.get("trial_id") is None else str(data["trial_id"]),
+            err_type=str(data["err_type"]),
+            err=str(data["err"]),
+            tb=data.get("tb"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ErrDump:
+    """All errors recorded in a study, oldest first."""
+
+    errs: tuple[ErrorRecord, ...] = ()
+
+    def __iter__(self) -> Iterator[ErrorRecord]:
+        return iter(self.errs)
+
+    def __len__(self) -> int:
+        return len(self.errs)
+
+    def latest(self, k: int = 5) -> list[ErrorRecord]:
+        return list(self.errs[-k:])
+
+
+def append_error(path: Path, record: ErrorRecord) -> None:
+    """Append one error; the caller holds the state lock."""
+    line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode()
+    with translate_os_errors("append to", path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            end = os.fstat(fd).st_size
+            if end and os.pread(fd, 1, end - 1) != b"\n":
+                line = b"\n" + line  # a torn line from a killed writer stays on its own
+            os.pwrite(fd, line, end)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_errors(path: Path) -> ErrDump:
+    """Every well-formed error record in ``path``; damaged lines are skipped."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ErrDump()
+    except OSError as exc:
+        with translate_os_errors("read", path):
+            raise exc
+    records = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(ErrorRecord.from_dict(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            logger.warning("Skipping unreadable line %d of %s", number, path)
+    return ErrDump(tuple(records))

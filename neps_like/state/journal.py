@@ -1,0 +1,238 @@
+"""The append-only event log that is the source of truth of a study.
+
+Owns the journal's line format, incremental reading, durable appends and the handling
+of damaged bytes. Knows nothing about what records mean (``neps_state`` does).
+
+Line format (one record per line, UTF-8)::
+
+    <seq> <crc32 as 8 hex digits> <json>\\n
+
+``seq`` counts records from 1 without gaps; the CRC covers ``"<seq> <json>"``. JSON is
+written without newlines inside, so a line is complete exactly when it ends in ``\\n``.
+
+Rules, each chosen for a failure we must survive:
+
+* Only a holder of the state lock appends, and it appends at the offset it has read up
+  to with ``pwrite``, never ``O_APPEND``: appends from several NFS clients are not atomic,
+  but an exclusive lock plus close-to-open consistency makes "read to the end, write
+  there" safe on every shared file system.
+* The file is opened afresh for every read and write: on NFS, ``open`` is what
+  revalidates the client's cache (close-to-open consistency).
+* A torn tail (a writer killed mid-append) is an incomplete last line. Readers stop
+  before it; the next appender copies it to the quarantine file and truncates it away.
+* A corrupt complete line (bad CRC or JSON) is skipped with a warning naming the file
+  and byte offset, and reported by ``problems``; the records after it still count, so
+  one bad record never makes the study unreadable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neps_like.state._fs import sync_file, translate_os_errors
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalProblem:
+    """A damaged stretch of the journal: where it is and what is wrong with it."""
+
+    path: str
+    offset: int
+    length: int
+    kind: str  # "corrupt", "torn-tail", "gap" or "out-of-order"
+    detail: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.path} at byte {self.offset} ({self.length} bytes): {self.kind}: {self.detail}"
+        )
+
+
+class JournalReplaced(Exception):
+    """The journal file is not the one this reader was following."""
+
+
+def encode_record(seq: int, record: Mapping[str, Any]) -> bytes:
+    payload = json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
+    crc = zlib.crc32(f"{seq} {payload}".encode())
+    return f"{seq} {crc:08x} {payload}\n".encode()
+
+
+def decode_line(line: bytes) -> tuple[int, dict[str, Any]]:
+    """Parse one complete line (without its newline). Raises ValueError when damaged."""
+    text = line.decode("utf-8")
+    seq_text, crc_text, payload = text.split(" ", 2)
+    seq = int(seq_text)
+    if zlib.crc32(f"{seq} {payload}".encode()) != int(crc_text, 16):
+        raise ValueError("checksum mismatch")
+    record = json.loads(payload)
+    if not isinstance(record, dict):
+        raise ValueError("record is not a JSON object")
+    return seq, record
+
+
+class Journal:
+    """Incremental reader and appender of one journal file.
+
+    The object remembers how far it has read (``offset``, ``seq``). ``read_new`` returns
+    only what was appended since; ``append`` must follow a ``read_new`` under the same
+    lock hold so that it writes exactly at the end of the valid records.
+    """
+
+    def __init__(self, path: Path, quarantine_path: Path, *, sync: str = "fdatasync") -> None:
+        self.path = path
+        self.quarantine_path = quarantine_path
+        self.sync = sync
+        self.offset = 0
+        self.seq = 0
+        self._torn_bytes = 0
+        self._inode: int | None = None
+        self._seen_problems: set[tuple[int, str]] = set()
+        self.problems: list[JournalProblem] = []
+
+    def seek(self, offset: int, seq: int) -> None:
+        """Continue from a known position (taken from a snapshot)."""
+        self.offset, self.seq, self._torn_bytes = offset, seq, 0
+
+    def read_new(self) -> list[dict[str, Any]]:
+        """Records appended since the last call, in order; damaged lines are skipped.
+
+        Raises:
+            JournalReplaced: the file was swapped or shrank since the last read (a repair
+                or rewind by another process): the caller must reload from scratch.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            if self.offset:
+                raise JournalReplaced(str(self.path)) from None
+            return []
+        except OSError:
+            with translate_os_errors("read", self.path):
+                raise
+        try:
+            with translate_os_errors("read", self.path):
+                st = os.fstat(fd)
+                if (self._inode is not None and st.st_ino != self._inode) or (
+                    st.st_size < self.offset
+                ):
+                    raise JournalReplaced(str(self.path))
+                self._inode = st.st_ino
+                chunks = []
+                pos = self.offset
+                while True:
+                    chunk = os.pread(fd, 1 << 20, pos)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    pos += len(chunk)
+        finally:
+            os.close(fd)
+        return self._parse(b"".join(chunks))
+
+    def _parse(self, data: bytes) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        start = 0
+        end = data.rfind(b"\n") + 1  # everything past the last newline is torn or in flight
+        while start < end:
+            nl = data.index(b"\n", start)
+            line_offset = self.offset + start
+            try:
+                seq, record = decode_line(data[start:nl])
+            except (ValueError, UnicodeDecodeError) as exc:
+                self._problem(line_offset, nl - start + 1, "corrupt", f"unreadable record ({exc})")
+            else:
+                if seq <= self.seq:
+                    self._problem(
+                        line_offset, nl - start + 1, "out-of-order", f"seq {seq} after {self.seq}"
+                    )
+                else:
+                    if seq != self.seq + 1:
+                        self._problem(
+                            line_offset, 0, "gap", f"records {self.seq + 1}..{seq - 1} missing"
+                        )
+                    self.seq = seq
+                    records.append(record)
+            start = nl + 1
+        self.offset += end
+        self._torn_bytes = len(data) - end
+        return records
+
+    def _problem(self, offset: int, length: int, kind: str, detail: str) -> None:
+        if (offset, kind) in self._seen_problems:
+            return
+        self._seen_problems.add((offset, kind))
+        problem = JournalProblem(str(self.path), offset, length, kind, detail)
+        self.problems.append(problem)
+        logger.warning("Skipping damaged journal data: %s", problem.describe())
+
+    @property
+    def torn_bytes(self) -> int:
+        """Bytes after the last complete line, as of the last read."""
+        return self._torn_bytes
+
+    def append(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Durably append ``records`` after the last valid one; returns the new last seq.
+
+        Must be called while holding the state lock, right after ``read_new``.
+        """
+        seq = self.seq
+        blob = bytearray()
+        for record in records:
+            seq += 1
+            blob += encode_record(seq, record)
+        if not blob:
+            return self.seq
+        with translate_os_errors("append to", self.path):
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+            try:
+                if self._torn_bytes:
+                    self._quarantine_torn_tail(fd)
+                written = 0
+                while written < len(blob):
+                    written += os.pwrite(fd, blob[written:], self.offset + written)
+                sync_file(fd, self.sync)
+                self._inode = os.fstat(fd).st_ino
+            except OSError:
+                # Leave no half record behind for readers: cut back to the valid end.
+                try:
+                    os.ftruncate(fd, self.offset)
+                except OSError:
+                    logger.debug("Could not truncate %s after a failed append", self.path)
+                raise
+            finally:
+                os.close(fd)
+        self.offset += len(blob)
+        self.seq = seq
+        return seq
+
+    def _quarantine_torn_tail(self, fd: int) -> None:
+        tail = os.pread(fd, self._torn_bytes, self.offset)
+        logger.warning(
+            "Repairing torn tail of %s at byte %d (%d bytes from an interrupted write); "
+            "the bytes are kept in %s.",
+            self.path,
+            self.offset,
+            len(tail),
+            self.quarantine_path,
+        )
+        header = f"# {time.time():.3f} torn tail of {self.path.name} at byte {self.offset}\n"
+        with (
+            translate_os_errors("write", self.quarantine_path),
+            self.quarantine_path.open("ab") as qf,
+        ):
+            qf.write(header.encode() + tail + b"\n")
+            qf.flush()
+            os.fsync(qf.fileno())
+        os.ftruncate(fd, self.offset)
+        self._torn_bytes = 0

@@ -1,0 +1,89 @@
+"""Snapshots: the compacted state as of a journal position, so start-up need not replay
+the whole journal.
+
+A snapshot is only a cache of the journal. It is written atomically *outside* the state
+lock by the one worker that claimed it in the journal (a ``snapshot_claim`` record), so
+its cost never adds to lock hold time. A missing, stale, unreadable or foreign snapshot
+(another ``journal_id``, e.g. after a rewind) is ignored and the journal replayed instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from neps_like.state._fs import atomic_write_bytes, atomic_write_json
+from neps_like.state.layout import Layout
+from neps_like.state.records import Trial
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_VERSION = 1
+# A snapshot is due when the records since the last one exceed this many, or half the
+# number of trials, whichever is larger: the cost of writing snapshots then stays O(1)
+# per record however large the study grows.
+MIN_SNAPSHOT_INTERVAL = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    journal_id: str
+    seq: int
+    offset: int
+    trials: list[Trial]
+    workers: dict[str, Any]
+    optimizer_state: dict[str, Any]
+
+
+def snapshot_due(records_since: int, n_trials: int) -> bool:
+    return records_since >= max(MIN_SNAPSHOT_INTERVAL, n_trials // 2)
+
+
+def write_snapshot(
+    layout: Layout,
+    *,
+    journal_id: str,
+    seq: int,
+    offset: int,
+    trials: Iterable[Trial],
+    workers: Mapping[str, Any],
+    optimizer_state: Mapping[str, Any],
+) -> None:
+    payload = {
+        "version": SNAPSHOT_VERSION,
+        "journal_id": journal_id,
+        "seq": seq,
+        "offset": offset,
+        "workers": dict(workers),
+        "optimizer_state": dict(optimizer_state),
+        "trials": [t.to_dict() for t in trials],
+    }
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    atomic_write_bytes(layout.snapshot_file, data, sync="fsync")
+    atomic_write_json(layout.optimizer_state_file, {"seq": seq, **optimizer_state})
+
+
+def read_snapshot(layout: Layout, journal_id: str) -> Snapshot | None:
+    """The snapshot on disk if it belongs to this journal and parses, else None."""
+    path = layout.snapshot_file
+    try:
+        raw = json.loads(path.read_bytes())
+        if raw.get("version") != SNAPSHOT_VERSION or raw.get("journal_id") != journal_id:
+            logger.info("Ignoring %s: it belongs to another journal or format.", path)
+            return None
+        return Snapshot(
+            journal_id=journal_id,
+            seq=int(raw["seq"]),
+            offset=int(raw["offset"]),
+            trials=[Trial.from_dict(t) for t in raw["trials"]],
+            workers=dict(raw.get("workers") or {}),
+            optimizer_state=dict(raw.get("optimizer_state") or {}),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logger.warning("Ignoring unreadable snapshot %s (%s); replaying the journal.", path, exc)
+        return None

@@ -1,0 +1,236 @@
+"""The trials of a study: an in-memory index kept current from the journal, and the
+readable per-trial folders (``config.yaml``, ``metadata.json``, ``report.yaml``).
+
+The index answers every question the workers ask under the lock (next pending trial,
+budget used, duplicates) in O(1) per event: counters are updated as records arrive, so
+no operation walks all trials. The per-trial files are mirrors for people and tools; the
+journal stays the source of truth and ``repair`` can rewrite them.
+
+No locking here: callers hold the state lock (``NePSState`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import yaml
+
+from neps_like._errors import CorruptRecordError, TrialAlreadyExistsError, TrialNotFoundError
+from neps_like.state._fs import atomic_write_bytes, make_dirs, read_yaml, translate_os_errors
+from neps_like.state.layout import Layout
+from neps_like.state.records import MetaData, Report, Trial, TrialState
+
+TrialWriteHint = Literal["config", "metadata", "report"]
+
+_NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _dump_yaml(data: Any) -> bytes:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode()
+
+
+class TrialRepo:
+    """Index of a study's trials plus their readable folders."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        config_key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+        fidelity_name: str | None = None,
+    ) -> None:
+        self.directory = directory
+        self._layout = Layout.at(directory)
+        self._config_key = config_key or _default_key
+        self._fidelity_name = fidelity_name
+        self._trials: dict[str, Trial] = {}
+        self._pending: dict[str, None] = {}  # insertion-ordered set: oldest first
+        self._evaluating: dict[str, None] = {}
+        self._keys: Counter[Hashable] = Counter()
+        self._states: Counter[TrialState] = Counter()
+        self.used_cost = 0.0
+        self.used_fidelity = 0.0
+        self.budgeted_trials = 0
+        self.next_config_number = 1
+
+    # -- index ---------------------------------------------------------------------------
+    def apply(self, trial: Trial) -> None:
+        """Make ``trial`` the current record of its id, updating every counter."""
+        old = self._trials.get(trial.id)
+        if old is not None:
+            self._account(old, -1)
+        self._trials[trial.id] = trial
+        self._account(trial, +1)
+        base = trial.id.split("_", 1)[0]
+        if base.isdigit():
+            self.next_config_number = max(self.next_config_number, int(base) + 1)
+
+    def _account(self, trial: Trial, sign: int) -> None:
+        self._states[trial.state] += sign
+        _toggle(self._pending, trial.id, trial.state is TrialState.PENDING and sign > 0)
+        _toggle(self._evaluating, trial.id, trial.state is TrialState.EVALUATING and sign > 0)
+        if trial.state in _NOT_BUDGETED:
+            return
+        self.budgeted_trials += sign
+        self._keys[self._config_key(trial.config)] += sign
+        if trial.report is not None and trial.report.cost is not None:
+            cost = float(trial.report.cost)
+            if math.isfinite(cost):
+                self.used_cost += sign * cost
+        if self._fidelity_name is not None:
+            value = trial.config.get(self._fidelity_name)
+            if isinstance(value, (int, float)):
+                self.used_fidelity += sign * float(value)
+
+    def clear(self) -> None:
+        self.__init__(  # type: ignore[misc]
+            self.directory, config_key=self._config_key, fidelity_name=self._fidelity_name
+        )
+
+    def latest(self) -> Mapping[str, Trial]:
+        """A read-only live view of every trial by id (no copy)."""
+        return MappingProxyType(self._trials)
+
+    def list_trial_ids(self) -> list[str]:
+        return list(self._trials)
+
+    def get(self, trial_id: str) -> Trial:
+        try:
+            return self._trials[trial_id]
+        except KeyError:
+            raise TrialNotFoundError(trial_id, root=self.directory) from None
+
+    def __contains__(self, trial_id: object) -> bool:
+        return trial_id in self._trials
+
+    def __len__(self) -> int:
+        return len(self._trials)
+
+    def pending_ids(self) -> list[str]:
+        return list(self._pending)
+
+    def first_pending(self) -> Trial | None:
+        for trial_id in self._pending:
+            return self._trials[trial_id]
+        return None
+
+    def evaluating(self) -> list[Trial]:
+        return [self._trials[i] for i in self._evaluating]
+
+    def count(self, state: TrialState) -> int:
+        return self._states[state]
+
+    def state_counts(self) -> dict[TrialState, int]:
+        return {state: n for state, n in self._states.items() if n}
+
+    def key(self, config: Mapping[str, Any]) -> Hashable:
+        """The key under which duplicates of ``config`` are detected."""
+        return self._config_key(config)
+
+    def is_duplicate(self, config: Mapping[str, Any]) -> bool:
+        return self._keys[self._config_key(config)] > 0
+
+    def get_valid_evaluated_trials(self) -> dict[str, Trial]:
+        """Trials that succeeded with finite objective(s)."""
+        return {
+            tid: t
+            for tid, t in self._trials.items()
+            if t.state is TrialState.SUCCESS and t.report is not None and t.report.is_usable
+        }
+
+    # -- readable folders ----------------------------------------------------------------
+    def store_new_trial(self, trial: Trial) -> None:
+        """Add a new trial to the index and create its folder with config and metadata.
+
+        Raises:
+            TrialAlreadyExistsError: the id is already in the index.
+        """
+        if trial.id in self._trials:
+            raise TrialAlreadyExistsError(trial.id)
+        self.apply(trial)
+        self.create_folder(trial)
+
+    def create_folder(self, trial: Trial) -> None:
+        """Write the folder of a trial already in the index (config and metadata)."""
+        make_dirs(self._layout.trial_dir(trial.id))
+        self.update_trial(trial, hints=("config", "metadata"))
+
+    def update_trial(
+        self,
+        trial: Trial,
+        *,
+        hints: Iterable[TrialWriteHint] | TrialWriteHint | None = ("report", "metadata"),
+    ) -> None:
+        """Rewrite the chosen mirror files of ``trial`` (all of them when ``hints`` is None)."""
+        if hints is None:
+            chosen: set[str] = {"config", "metadata", "report"}
+        else:
+            chosen = {hints} if isinstance(hints, str) else set(hints)
+        layout = self._layout
+        # Mirrors are rebuilt from the journal by `repair`, so atomic replacement without
+        # fsync is enough: a crash leaves the old or the new file, never a torn one.
+        if "config" in chosen:
+            atomic_write_bytes(
+                layout.trial_config_file(trial.id), _dump_yaml(dict(trial.config)), sync="none"
+            )
+        if "metadata" in chosen:
+            meta = {"id": trial.id, "state": trial.state.value, **trial.metadata.to_dict()}
+            atomic_write_bytes(
+                layout.trial_metadata_file(trial.id),
+                json.dumps(meta, indent=1).encode(),
+                sync="none",
+            )
+        if "report" in chosen and trial.report is not None:
+            atomic_write_bytes(
+                layout.trial_report_file(trial.id), _dump_yaml(trial.report.to_dict()), sync="none"
+            )
+
+    def load_trial_from_disk(self, trial_id: str) -> Trial:
+        """Rebuild a trial from its folder alone (for verify, repair and old folders).
+
+        Raises:
+            TrialNotFoundError: the folder or its config is missing.
+            CorruptRecordError: a file exists but cannot be parsed.
+        """
+        layout = self._layout
+        config_file = layout.trial_config_file(trial_id)
+        if not config_file.exists():
+            raise TrialNotFoundError(trial_id, root=self.directory)
+        try:
+            config = read_yaml(config_file)
+            with translate_os_errors("read", layout.trial_metadata_file(trial_id)):
+                meta = json.loads(layout.trial_metadata_file(trial_id).read_text("utf-8"))
+            report_file = layout.trial_report_file(trial_id)
+            report = read_yaml(report_file) if report_file.exists() else None
+            state = TrialState(meta.pop("state"))
+            meta.pop("id", None)
+            return Trial(
+                id=trial_id,
+                config=config,
+                state=state,
+                metadata=MetaData.from_dict(meta),
+                report=None if report is None else Report.from_dict(report),
+            )
+        except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+            raise CorruptRecordError(
+                f"Trial folder {layout.trial_dir(trial_id)} is unreadable: {exc}",
+                path=layout.trial_dir(trial_id),
+            ) from exc
+
+
+def _toggle(ordered: dict[str, None], key: str, present: bool) -> None:
+    if present:
+        ordered[key] = None
+    else:
+        ordered.pop(key, None)
+
+
+def _default_key(config: Mapping[str, Any]) -> Hashable:
+    return json.dumps(config, sort_keys=True, default=str)
