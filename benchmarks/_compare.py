@@ -196,18 +196,27 @@ def metrics_table(results: Sequence[Metrics]) -> str:
     return render_table([_row(m) for m in results], HEADER)
 
 
+# Throughput targets from DESIGN.md section 8, at 16 workers: neps_like / competitor.
+THROUGHPUT_TARGETS = {"neps": 20.0, "optuna-journal": 3.0}
+TARGET_WORKERS = 16
+
+
 def ratio_lines(results: Sequence[Metrics], ours: str = "neps_like") -> list[str]:
     """``ours`` against each other system in the same table: throughput and CPU ratios."""
     mine = next((m for m in results if m.system == ours), None)
     if mine is None:
         return []
     lines = []
-    for other in results:
-        if other.system == ours:
-            continue
+    for other in (m for m in results if m.system != ours):
         speed = mine.trials_per_s / other.trials_per_s if other.trials_per_s else NAN
         cpu = other.cpu_ms_per_trial / mine.cpu_ms_per_trial if mine.cpu_ms_per_trial else NAN
-        lines.append(
-            f"{ours} / {other.system}: throughput x{_num(speed, 2)}, CPU per trial /{_num(cpu, 2)}"
+        line = (
+            f"{ours} vs {other.system}: {_num(speed, 2)}x the trials/s, "
+            f"{_num(cpu, 2)}x less CPU per trial"
         )
+        target = THROUGHPUT_TARGETS.get(other.system)
+        if target is not None and mine.workers == TARGET_WORKERS:
+            verdict = "ok" if speed >= target else "BELOW TARGET"
+            line += f" (target >= {target:g}x: {verdict})"
+        lines.append(line)
     return lines

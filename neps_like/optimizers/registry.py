@@ -10,7 +10,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from neps_like._errors import OptimizerError
 from neps_like.optimizers.protocol import AskFunction
@@ -123,7 +123,7 @@ def _from_user_object(
     name = getattr(obj, "__qualname__", type(obj).__qualname__)
     spec = OptimizerSpec(f"custom:{getattr(obj, '__module__', '?')}.{name}", {})
     if inspect.isclass(obj):
-        cls: Callable[..., AskFunction] = obj
+        cls = cast("Callable[..., AskFunction]", obj)
         params = inspect.signature(cls).parameters
         takes_space = bool(params) and next(iter(params)) != "seed"
 

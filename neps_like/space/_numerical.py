@@ -240,8 +240,10 @@ class Integer(Parameter):
 
     @property
     def reference_value(self) -> int:
-        """The prior, else the integer at the centre of the (log-aware) range."""
-        return self.from_unit(0.5) if self.prior is None else self.prior
+        """The prior, else the integer nearest the (log-aware) centre of the range."""
+        if self.prior is not None:
+            return self.prior
+        return math.floor(continuous_from_unit(0.5, self.lower, self.upper, self.log) + 0.5)
 
     def check_value(self, value: Any) -> int:
         """An int (or integral float) inside the bounds."""

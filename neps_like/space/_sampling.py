@@ -19,7 +19,7 @@ from neps_like._errors import ConfigError, SpaceError
 from neps_like.space._categorical import Categorical, Constant
 from neps_like.space._confidence import numerical_prior_std
 from neps_like.space._config import check_named
-from neps_like.space._numerical import Float, Integer
+from neps_like.space._numerical import Float, Integer, continuous_from_unit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -96,12 +96,13 @@ def grid_values(param: Parameter, size: int) -> list[Any]:
         return list(param.choices)
     if isinstance(param, Constant):
         return [param.value]
-    if size == 1:
-        return [param.from_unit(0.5)]
     if isinstance(param, Float):
-        return [param.from_unit(float(u)) for u in np.linspace(0.0, 1.0, size)]
+        units = [0.5] if size == 1 else np.linspace(0.0, 1.0, size).tolist()
+        return [param.from_unit(u) for u in units]
     if isinstance(param, Integer):
-        if param.log:
+        if size == 1:
+            points = np.array([continuous_from_unit(0.5, param.lower, param.upper, param.log)])
+        elif param.log:
             points = np.exp(np.linspace(math.log(param.lower), math.log(param.upper), size))
         else:
             points = np.linspace(param.lower, param.upper, size)

@@ -194,7 +194,7 @@ class Journal:
         if not blob:
             return self.seq
         with translate_os_errors("append to", self.path):
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # RDWR: torn tails are read back
             try:
                 if self._torn_bytes:
                     self._quarantine_torn_tail(fd)

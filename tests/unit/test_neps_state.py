@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import neps_like as neps
+from neps_like._errors import NePSError, StaleTrialError, StudyMismatchError
+from neps_like.optimizers.random_search import RandomSearch
+from neps_like.state import snapshot as snapshot_mod
+from neps_like.state.neps_state import NePSState
+from neps_like.state.optimizer_info import OptimizerInfo
+from neps_like.state.records import BudgetInfo, Report, TrialState
+
+SPACE = neps.SearchSpace.from_user({"x": neps.Float(0.0, 1.0)})
+INFO = OptimizerInfo("random_search", {})
+
+
+def _state(root: Path, **kw: object) -> NePSState:
+    kw.setdefault("optimizer_info", INFO)
+    kw.setdefault("pipeline_space", SPACE)
+    kw.setdefault("seed", 1)
+    return NePSState.create_or_load(root, sync="none", **kw)  # type: ignore[arg-type]
+
+
+def test_two_states_see_each_other(tmp_path: Path) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    trial = a.lock_and_sample_trial(opt, worker_id="wa")
+    assert trial.state is TrialState.EVALUATING and trial.metadata.attempt == 1
+    assert b.lock_and_get_trial_by_id(trial.id).state is TrialState.EVALUATING
+    done = a.lock_and_report_trial_evaluation(trial, Report(0.1), worker_id="wa")
+    assert done.state is TrialState.SUCCESS
+    assert b.lock_and_read_trials()[trial.id].report == Report(0.1)
+    assert (tmp_path / "trials" / trial.id / "report.yaml").exists()
+
+
+def test_batch_sampling_claims_first_only(tmp_path: Path) -> None:
+    s = _state(tmp_path)
+    trials = s.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="w", n=3)
+    assert [t.state for t in trials] == [
+        TrialState.EVALUATING,
+        TrialState.PENDING,
+        TrialState.PENDING,
+    ]
+    assert s.lock_and_get_next_pending_trial() == trials[1]
+
+
+def test_mismatches_are_explained(tmp_path: Path) -> None:
+    _state(tmp_path)
+    with pytest.raises(StudyMismatchError, match="'random_search' on disk, 'bo' given"):
+        _state(tmp_path, optimizer_info=OptimizerInfo("bo", {}))
+    other = neps.SearchSpace.from_user({"x": neps.Float(0.0, 2.0)})
+    with pytest.raises(StudyMismatchError, match=r"search space differs.*x"):
+        _state(tmp_path, pipeline_space=other)
+    with pytest.raises(StudyMismatchError, match="seed=2 differs"):
+        _state(tmp_path, seed=2)
+    with pytest.raises(NePSError, match="No neps_like study"):
+        NePSState.create_or_load(tmp_path / "missing", load_only=True)
+
+
+def test_stale_report_is_refused(tmp_path: Path) -> None:
+    s = _state(tmp_path)
+    trial = s.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="w1")
+    s.lock_and_requeue_trial(trial, worker_id="w1", reason="lease expired", max_retries=3)
+    nxt = s.lock_and_next_trial(RandomSearch(SPACE, seed=1), worker_id="w2", limits=BudgetInfo())
+    assert nxt.trial is not None and nxt.trial.id == trial.id and nxt.trial.metadata.attempt == 2
+    with pytest.raises(StaleTrialError, match="attempt 1"):
+        s.lock_and_report_trial_evaluation(trial, Report(1.0), worker_id="w1")
+    s.lock_and_report_trial_evaluation(nxt.trial, Report(2.0), worker_id="w2")
+
+
+def test_duplicates_and_invalid_proposals_are_recorded(tmp_path: Path) -> None:
+    s = _state(tmp_path)
+
+    def same(trials, budget_info, n=None):  # type: ignore[no-untyped-def]
+        return neps.SampledConfig({"x": 0.5} if len(trials) % 2 == 0 else {"x": 7.0})
+
+    limits = BudgetInfo(max_evaluations=5)
+    first = s.lock_and_next_trial(same, worker_id="w", limits=limits)
+    assert first.trial is not None
+    second = s.lock_and_next_trial(same, worker_id="w", limits=limits)
+    assert second.trial is None and second.stop_reason and "exhausted" in second.stop_reason
+    states = {t.state for t in s.lock_and_read_trials().values()}
+    assert states == {TrialState.EVALUATING, TrialState.INVALID, TrialState.DUPLICATE}
+    assert s.budget_used().used_evaluations == 1, "rejects do not use the budget"
+
+
+def test_snapshot_is_written_and_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_mod, "MIN_SNAPSHOT_INTERVAL", 10)
+    s = _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    for _ in range(12):
+        t = s.lock_and_sample_trial(opt, worker_id="w")
+        s.lock_and_report_trial_evaluation(t, Report(0.0), worker_id="w")
+    assert (tmp_path / "snapshot.json").exists() and (tmp_path / "optimizer_state.json").exists()
+    fresh = _state(tmp_path)
+    assert fresh._journal.offset > 0, "started from the snapshot"
+    assert fresh.lock_and_read_trials() == s.lock_and_read_trials()
+    (tmp_path / "snapshot.json").write_text("{broken")
+    assert _state(tmp_path).lock_and_read_trials() == s.lock_and_read_trials()
+
+
+def test_bad_worker_id(tmp_path: Path) -> None:
+    with pytest.raises(NePSError, match="worker_id"):
+        _state(tmp_path).lock_and_set_new_worker_id("../evil")

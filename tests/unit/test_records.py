@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from neps_like._errors import IllegalTransitionError, StorageError, TrialNotFoundError
+from neps_like.state.records import MetaData, Report, Trial, TrialState
+
+
+def _trial(state: TrialState = TrialState.PENDING) -> Trial:
+    return Trial("3", {"x": 1.0}, state, MetaData(time_sampled=1.0, sampling_worker_id="w"))
+
+
+def test_round_trip() -> None:
+    t = (
+        _trial()
+        .transition(TrialState.EVALUATING)
+        .transition(TrialState.SUCCESS, report=Report(0.5, cost=2.0, extra={"a": [1]}))
+    )
+    assert Trial.from_dict(t.to_dict()) == t
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (TrialState.SUCCESS, TrialState.EVALUATING),
+        (TrialState.PENDING, TrialState.SUCCESS),
+        (TrialState.DUPLICATE, TrialState.PENDING),
+        (TrialState.FAILED, TrialState.PENDING),
+    ],
+)
+def test_illegal_transitions_raise(start: TrialState, end: TrialState) -> None:
+    with pytest.raises(IllegalTransitionError, match=f"from {start.value} to {end.value}"):
+        _trial(start).transition(end)
+
+
+def test_crashed_can_be_requeued() -> None:
+    t = _trial(TrialState.EVALUATING).transition(TrialState.CRASHED)
+    assert t.transition(TrialState.PENDING).state is TrialState.PENDING
+    assert TrialState.SUCCESS.is_final and not TrialState.CRASHED.is_final
+
+
+def test_report_usability() -> None:
+    assert Report(1.0).is_usable and Report([1.0, 2.0]).is_usable
+    assert not Report(None).is_usable and not Report(float("nan")).is_usable
+
+
+def test_errors_survive_pickling() -> None:
+    err = pickle.loads(pickle.dumps(StorageError("disk full", path="/x")))
+    assert isinstance(err, StorageError) and err.path == "/x" and "disk full" in str(err)
+    nf = pickle.loads(pickle.dumps(TrialNotFoundError("9", root="/r")))
+    assert isinstance(nf, KeyError) and nf.trial_id == "9" and "'9'" in str(nf)
