@@ -140,6 +140,7 @@ def _launch_one(spec: RunSpec, root: Path, sync: Path, index: int) -> subprocess
 
 def wait_ready(procs: list[subprocess.Popen[bytes]], sync: Path, deadline: float) -> None:
     """Wait until every worker that is still alive has touched its ready file."""
+    waiting: list[int] = list(range(len(procs)))
     while time.monotonic() < deadline:
         waiting = [
             i

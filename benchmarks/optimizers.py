@@ -173,8 +173,10 @@ def main(argv: list[str] | None = None) -> None:
     for (name, problem, _, _), regret in zip(jobs, regrets, strict=True):
         table.setdefault((problem, name), []).append(regret)
     tpe = run_tpe(problems, args.seeds, args.evals) if args.compare else {}
-    print(f"simple regret after {args.evals} evaluations, {args.seeds} seeds "
-          f"({time.perf_counter() - start:.0f} s)")
+    print(
+        f"simple regret after {args.evals} evaluations, {args.seeds} seeds "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
     header = f"{'problem':<14}{'optimizer':<24}{'median':>10}{'q25':>10}{'q75':>10}"
     print(header + (f"{'TPE med':>10}{'ratio':>8}" if tpe else ""))
     for problem in problems:

@@ -213,7 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         grid, trials = [1], args.flat
     else:
         grid, trials = [int(n) for n in args.workers.split(",")], args.trials
-    every, medians = run_grid(systems, grid, trials, args)
+    try:
+        every, medians = run_grid(systems, grid, trials, args)
+    except RuntimeError as exc:  # a storage setup step failed; workers were never started
+        log(str(exc))
+        return 1
     if args.json is not None:
         write_json(args.json, args, every, medians)
     return 0

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from neps_like.runtime.evaluation import Outcome
 from neps_like.space import SearchSpace
 from neps_like.state.err_dump import ErrorRecord
-from neps_like.state.neps_state import NePSState
+from neps_like.state.neps_state import NePSState, NextTrial
 from neps_like.state.records import BudgetInfo, Trial, TrialState
 
 logger = logging.getLogger(__name__)
@@ -76,24 +76,21 @@ class Worker:
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
         started = time.monotonic()
+        nxt: NextTrial | None = None
         while True:
             reason = self._local_stop(started)
             if reason is not None:
                 break
-            nxt = self.state.lock_and_next_trial(
-                self.optimizer,
-                worker_id=self.worker_id,
-                limits=self.settings.limits,
-                batch_size=self.settings.batch_size,
-                wait_for_running=self.settings.continue_until_max_evaluation_completed,
-            )
+            if nxt is None:
+                nxt = self._next_trial()
             if nxt.trial is None:
                 reason = nxt.stop_reason or "nothing to do"
                 if nxt.should_wait:
+                    nxt = None
                     time.sleep(self.settings.poll_interval)
                     continue
                 break
-            self._evaluate(nxt.trial)
+            nxt = self._evaluate(nxt.trial, started)
         self.summary.stop_reason = reason
         logger.info(
             "Worker %s stops after %d evaluations: %s",
@@ -103,6 +100,15 @@ class Worker:
             extra={"worker_id": self.worker_id},
         )
         return self.summary
+
+    def _next_trial(self) -> NextTrial:
+        return self.state.lock_and_next_trial(
+            self.optimizer,
+            worker_id=self.worker_id,
+            limits=self.settings.limits,
+            batch_size=self.settings.batch_size,
+            wait_for_running=self.settings.continue_until_max_evaluation_completed,
+        )
 
     def _local_stop(self, started: float) -> str | None:
         s = self.settings
@@ -118,7 +124,8 @@ class Worker:
             return f"max_wallclock_time_seconds={s.max_wallclock_time_seconds} reached"
         return None
 
-    def _evaluate(self, trial: Trial) -> None:
+    def _evaluate(self, trial: Trial, started: float) -> NextTrial | None:
+        """Evaluate and report ``trial``; returns the next trial when it came with the report."""
         layout = self.state.layout
         prev = trial.metadata.previous_trial_id
         config = (
@@ -138,12 +145,24 @@ class Worker:
             cost_value_on_error=self.settings.cost_value_on_error,
         )
         self.summary.evaluated += 1
-        if outcome.exception is None:
+        if outcome.exception is not None:
+            self._handle_failure(trial, outcome)
+            return None
+        if self._local_stop(started) is not None:  # do not claim a trial we would not run
             self.state.lock_and_report_trial_evaluation(
                 trial, outcome.report, worker_id=self.worker_id
             )
-            return
-        self._handle_failure(trial, outcome)
+            return None
+        _, nxt = self.state.lock_and_report_and_next(
+            trial,
+            outcome.report,
+            worker_id=self.worker_id,
+            optimizer=self.optimizer,
+            limits=self.settings.limits,
+            batch_size=self.settings.batch_size,
+            wait_for_running=self.settings.continue_until_max_evaluation_completed,
+        )
+        return nxt
 
     def _handle_failure(self, trial: Trial, outcome: Outcome) -> None:
         exc = outcome.exception

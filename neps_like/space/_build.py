@@ -74,6 +74,17 @@ def load_yaml_mapping(path: Path) -> Mapping[Any, Any]:
     return data
 
 
+def dump_yaml_text(data: Mapping[str, Any]) -> str:
+    """YAML text for a space's ``to_dict()``; ``load_yaml_mapping`` reads it back exactly.
+
+    ``allow_unicode`` stays off: with it PyYAML writes characters such as U+0085 raw,
+    and YAML reads those back as line breaks, so the round trip would not be exact.
+    """
+    import yaml  # deferred: keeps `import neps_like.space` fast
+
+    return yaml.safe_dump(dict(data), sort_keys=False)
+
+
 def _from_mapping(mapping: Mapping[Any, Any], origin: str) -> dict[str, Parameter]:
     out: dict[str, Parameter] = {}
     _flatten(mapping, "", out, origin)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from neps_like._errors import SpaceError
 from neps_like.space import _config, _encoding, _sampling
-from neps_like.space._build import load_yaml_mapping, parameters_from_user
+from neps_like.space._build import dump_yaml_text, load_yaml_mapping, parameters_from_user
 from neps_like.space._categorical import Constant
 from neps_like.space._diff import describe_difference
 from neps_like.space._numerical import Float, Integer
@@ -95,10 +95,7 @@ class SearchSpace:
 
     def to_yaml(self, path: str | Path) -> None:
         """Write ``to_dict()`` as YAML (the state layer does its own atomic writes)."""
-        import yaml  # deferred: keeps `import neps_like.space` fast
-
-        text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text(dump_yaml_text(self.to_dict()), encoding="utf-8")
 
     # --- identity ------------------------------------------------------------------
 

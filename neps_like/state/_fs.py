@@ -83,7 +83,8 @@ def atomic_write_json(path: Path, data: Any, *, sync: str = "fsync") -> None:
 
 
 def atomic_write_yaml(path: Path, data: Any, *, sync: str = "fsync") -> None:
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    # No allow_unicode: PyYAML would write U+0085 raw and read it back as a space.
+    text = yaml.safe_dump(data, sort_keys=False)
     atomic_write_text(path, text, sync=sync)
 
 

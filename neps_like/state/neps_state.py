@@ -68,6 +68,7 @@ class NePSState:
         self._snapshot_seq = 0
         self._snapshot_owed = False
         self._after_unlock: list[Callable[[], None]] = []
+        self._outbox: list[dict[str, Any]] = []
         with self._locked():
             pass
 
@@ -120,18 +121,39 @@ class NePSState:
     # -- locking and syncing -------------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        """Hold the lock, starting from a fresh view; records made meanwhile are
+        appended with a single durable write when the block ends, then side effects that
+        need no lock (mirror files, a claimed snapshot) run after the release."""
         with self._lock.lock():
             self._sync()
-            yield
-            if snapshot_due(self._journal.seq - self._snapshot_seq, len(self._repo)):
-                self._snapshot_seq = self._journal.append([{"kind": "snapshot_claim"}])
-                self._snapshot_owed = True
+            try:
+                yield
+            finally:
+                self._flush()
         actions, self._after_unlock = self._after_unlock, []
         for action in actions:
             action()
         if self._snapshot_owed:
             self._snapshot_owed = False
             self._write_snapshot()
+
+    def _flush(self) -> None:
+        if not self._outbox:
+            return
+        records, self._outbox = self._outbox, []
+        claim = snapshot_due(self._journal.seq + len(records) - self._snapshot_seq, len(self._repo))
+        if claim:
+            records.append({"kind": "snapshot_claim"})
+        try:
+            self._journal.append(records)
+        except BaseException:
+            # The index already holds these records: rebuild it from what is on disk.
+            self._after_unlock.clear()
+            self._reload()
+            raise
+        if claim:
+            self._snapshot_seq = self._journal.seq
+            self._snapshot_owed = True
 
     def _sync(self) -> None:
         try:
@@ -174,22 +196,14 @@ class NePSState:
             self._optimizer_state = OptimizationState.from_dict(record["state"])
 
     def _commit(
-        self,
-        trials: Sequence[Trial],
-        *,
-        mirrors: tuple[TrialWriteHint, ...] | None,
-        new: bool = False,
+        self, trials: Sequence[Trial], *, mirrors: tuple[TrialWriteHint, ...] | None
     ) -> None:
-        """Durably record ``trials`` (under the lock), then update the index and mirrors."""
-        self._journal.append({"kind": "trial", "trial": t.to_dict()} for t in trials)
-        # The index first: a mirror that fails to write (disk full) must not leave this
-        # process's view behind the journal it has already read past.
+        """Record ``trials`` (under the lock): into the index now, into the journal when
+        the lock hold ends, into their folders after the lock is released."""
         for trial in trials:
+            self._outbox.append({"kind": "trial", "trial": trial.to_dict()})
             self._repo.apply(trial)
-        for trial in trials:
-            if new and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
-                self._repo.create_folder(trial)
-            elif mirrors and not new:
+            if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
                 self._after_unlock.append(
                     lambda t=trial: self._repo.update_trial(t, hints=mirrors)  # type: ignore[misc]
                 )
@@ -279,16 +293,51 @@ class NePSState:
             StaleTrialError: the attempt is no longer current (its lease was taken over),
                 so the report is refused rather than overwrite the new attempt.
         """
-        if state is None:
-            state = (
-                TrialState.SUCCESS if report.err is None and report.is_usable else TrialState.FAILED
-            )
         with self._locked():
-            current = self._current_attempt(trial, worker_id)
-            done = current.transition(state, report=report).with_metadata(time_ended=time.time())
-            self._commit([done], mirrors=("metadata", "report"))
-            if error is not None:
-                append_error(self.layout.errors_file, error)
+            return self._report(trial, report, worker_id=worker_id, state=state, error=error)
+
+    def lock_and_report_and_next(
+        self,
+        trial: Trial,
+        report: Report,
+        *,
+        worker_id: str,
+        optimizer: Any,
+        limits: BudgetInfo,
+        batch_size: int = 1,
+        wait_for_running: bool = False,
+    ) -> tuple[Trial, NextTrial | None]:
+        """Report ``trial`` and take the next one in the same lock hold and durable write.
+
+        The worker loop's fast path: one lock acquisition and one sync per trial. The
+        next trial is None when it needs an expensive proposal (``compute_outside_lock``);
+        the caller then asks ``lock_and_next_trial``.
+        """
+        with self._locked():
+            done = self._report(trial, report, worker_id=worker_id)
+            sampler = self._sampler(worker_id)
+            nxt = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
+            if nxt is None and not getattr(optimizer, "compute_outside_lock", False):
+                nxt = sampler.sample_within(optimizer, limits, batch_size)
+        return done, nxt
+
+    def _report(
+        self,
+        trial: Trial,
+        report: Report,
+        *,
+        worker_id: str,
+        state: TrialState | None = None,
+        error: ErrorRecord | None = None,
+    ) -> Trial:
+        if state is None:
+            usable = report.err is None and report.is_usable
+            state = TrialState.SUCCESS if usable else TrialState.FAILED
+        current = self._current_attempt(trial, worker_id)
+        done = current.transition(state, report=report).with_metadata(time_ended=time.time())
+        self._commit([done], mirrors=("metadata", "report"))
+        if error is not None:
+            append_error(self.layout.errors_file, error)
         return done
 
     def _current_attempt(self, trial: Trial, worker_id: str) -> Trial:
@@ -366,14 +415,14 @@ class NePSState:
                 "and . _ @ + - (at most 128 characters, not starting with punctuation)."
             )
         with self._locked():
-            record = {
+            record: dict[str, Any] = {
                 "kind": "worker",
                 "worker_id": worker_id,
                 "time": time.time(),
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
             }
-            self._journal.append([record])
+            self._outbox.append(record)
             self._apply(record)
         return worker_id
 

@@ -56,7 +56,8 @@ class Sampler:
             time_started=time.time(),
             attempt=trial.metadata.attempt + 1,
         )
-        mirrors: tuple[TrialWriteHint, ...] = ("metadata",)
+        # "config" too: the claimer makes sure the folder exists before it evaluates.
+        mirrors: tuple[TrialWriteHint, ...] = ("config", "metadata")
         self._commit([claimed], mirrors=mirrors)
         return NextTrial(trial=claimed)
 
@@ -199,7 +200,7 @@ class Sampler:
                     evaluating_worker_id=self._worker_id, time_started=now, attempt=1
                 )
             (good if state is TrialState.PENDING else bad).append(trial)
-        self._commit([*good, *bad], mirrors=None, new=True)
+        self._commit([*good, *bad], mirrors=("config", "metadata"))
         return good, bad
 
     def _judge(

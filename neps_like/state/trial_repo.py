@@ -33,7 +33,8 @@ _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _dump_yaml(data: Any) -> bytes:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode()
+    # No allow_unicode: PyYAML would write U+0085 raw and read it back as a space.
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False).encode()
 
 
 class TrialRepo:
@@ -155,11 +156,6 @@ class TrialRepo:
         if trial.id in self._trials:
             raise TrialAlreadyExistsError(trial.id)
         self.apply(trial)
-        self.create_folder(trial)
-
-    def create_folder(self, trial: Trial) -> None:
-        """Write the folder of a trial already in the index (config and metadata)."""
-        make_dirs(self._layout.trial_dir(trial.id))
         self.update_trial(trial, hints=("config", "metadata"))
 
     def update_trial(
@@ -174,6 +170,8 @@ class TrialRepo:
         else:
             chosen = {hints} if isinstance(hints, str) else set(hints)
         layout = self._layout
+        if "config" in chosen:
+            make_dirs(layout.trial_dir(trial.id))
         # Mirrors are rebuilt from the journal by `repair`, so atomic replacement without
         # fsync is enough: a crash leaves the old or the new file, never a torn one.
         if "config" in chosen:

@@ -562,3 +562,11 @@ def test_fidelity_helpers_require_a_fidelity() -> None:
     with pytest.raises(SpaceError, match="no fidelity parameter"):
         SearchSpace({"x": Float(0, 1)}).fidelity_to_unit(1)
     assert Fidelity(Integer(1, 3)).is_fidelity
+
+
+def test_yaml_round_trip_of_awkward_strings(tmp_path: Path) -> None:
+    # U+0085 is a YAML line break: written raw (allow_unicode) it would come back as a space.
+    space = SearchSpace({"c": Categorical(["é", "a\x85b", "true", "1e-5", " x "]), "k": "null"})
+    path = tmp_path / "s.yaml"
+    space.to_yaml(path)
+    assert SearchSpace.from_yaml(path) == space

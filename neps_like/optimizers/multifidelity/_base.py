@@ -85,6 +85,10 @@ class MultiFidelityOptimizer:
                 f"rung fidelities {list(self.schedule.values)}, got {early_stopping_rate!r}."
             )
         self.early_stopping_rate = early_stopping_rate
+        # Memo of ``key`` per trial id, checked against the config so a hit always equals
+        # a recomputation (outputs stay a pure function of the inputs). It keeps the
+        # under-lock cost of an ask low: ``config_key`` validates every value.
+        self._keys: dict[str, tuple[Mapping[str, Any], Hashable]] = {}
 
     def __call__(
         self,
@@ -97,7 +101,8 @@ class MultiFidelityOptimizer:
         current: Mapping[str, Trial] = trials
         out: list[SampledConfig] = []
         for _ in range(1 if n is None else n):
-            proposal = self._propose(current, History.build(current, self.schedule, self.key))
+            hist = History.build(current, self.schedule, self._trial_key)
+            proposal = self._propose(current, hist)
             out.append(proposal)
             current = with_proposal(current, proposal)
         return out[0] if n is None else out
@@ -109,6 +114,14 @@ class MultiFidelityOptimizer:
         """Identity of a config apart from its fidelity (a promotion keeps its parent's)."""
         top = self.schedule.value(self.schedule.max_rung)
         return self.space.config_key({**config, self.schedule.fidelity_name: top})
+
+    def _trial_key(self, trial: Trial) -> Hashable:
+        hit = self._keys.get(trial.id)
+        if hit is not None and hit[0] == trial.config:
+            return hit[1]
+        key = self.key(trial.config)
+        self._keys[trial.id] = (trial.config, key)
+        return key
 
     def new_config(
         self, trials: Mapping[str, Trial], hist: History, rung: int

@@ -19,7 +19,7 @@ id is some other trial's ``previous_trial_id``.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -170,12 +170,14 @@ class History:
 
     @classmethod
     def build(
-        cls, trials: Mapping[str, Trial], schedule: RungSchedule, key: Any
+        cls,
+        trials: Mapping[str, Trial],
+        schedule: RungSchedule,
+        key: Callable[[Trial], Hashable],
     ) -> History:
         hist = cls()
-        for tid in sorted(trials, key=id_order):
-            trial = trials[tid]
-            hist.keys.add(key(trial.config))
+        for trial in trials.values():
+            hist.keys.add(key(trial))
             prev = trial.metadata.previous_trial_id
             if prev is not None:
                 hist.promoted.add(prev)
@@ -189,6 +191,9 @@ class History:
             hist.at.setdefault((entry.root, rung), entry)
             if prev is None:
                 hist.roots.append(entry)
+        hist.roots.sort(key=lambda e: id_order(e.trial.id))
+        for entries in hist.by_rung.values():
+            entries.sort(key=lambda e: id_order(e.trial.id))
         return hist
 
     def rung(self, r: int) -> list[Entry]:
