@@ -20,6 +20,12 @@ random trials on Hartmann-6.
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread per process: the benchmark already runs one process per core, and
+# OpenBLAS's threads spin-wait badly on a loaded machine. Override by exporting it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import json
 import subprocess
@@ -33,11 +39,11 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _functions import PROBLEMS, Problem  # noqa: E402
+from _functions import PROBLEMS, Problem
 
-from neps_like.optimizers.registry import resolve_optimizer  # noqa: E402
-from neps_like.space import Categorical, Float, Integer, SearchSpace  # noqa: E402
-from neps_like.state.records import (  # noqa: E402
+from neps_like.optimizers.registry import resolve_optimizer
+from neps_like.space import Categorical, Float, Integer, SearchSpace
+from neps_like.state.records import (
     BudgetInfo,
     MetaData,
     Report,
@@ -62,6 +68,12 @@ def build_space(problem: Problem) -> SearchSpace:
         else:
             params[p.name] = Integer(int(p.lower), int(p.upper), is_fidelity=True)
     return SearchSpace(params)
+
+
+def make_optimizer(name: str, space: SearchSpace, seed: int) -> Any:
+    """Build a registered optimizer by name with a seed."""
+    build, _ = resolve_optimizer(name, space)
+    return build(seed)
 
 
 def _trial(tid: str, sampled: SampledConfig, value: float, cost: float) -> Trial:
@@ -95,7 +107,7 @@ def run_once(args: tuple[str, str, int, int]) -> float:
     """Regret of one optimizer on one problem with one seed after ``evals`` budget."""
     name, problem_name, seed, evals = args
     problem = PROBLEMS[problem_name]
-    optimizer, _ = resolve_optimizer(name, build_space(problem), seed=seed)
+    optimizer = make_optimizer(name, build_space(problem), seed)
     trials: dict[str, Trial] = {}
     used, counter = 0.0, 0
     while used < evals - 1e-9:
@@ -120,7 +132,7 @@ def proposal_times(name: str, sizes: tuple[int, ...] = (50, 100, 200)) -> dict[i
     rng = np.random.default_rng(0)
     out: dict[int, float] = {}
     for size in sizes:
-        optimizer, _ = resolve_optimizer(name, space, seed=0)
+        optimizer = make_optimizer(name, space, 0)
         trials: dict[str, Trial] = {}
         for i in range(size):
             sampled = SampledConfig(dict(space.sample(rng)))

@@ -17,10 +17,12 @@ from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
+from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
 from neps_like.space import SearchSpace
 from neps_like.state.layout import Layout
-from neps_like.state.neps_state import NePSState
+from neps_like.state.leases import Heartbeat, remove_lease
+from neps_like.state.neps_state import LeasePolicy, NePSState
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo
 
@@ -49,6 +51,8 @@ _ACCEPTED = {
     "worker_id",
     "max_wallclock_time_seconds",
     "write_summary_to_disk",
+    "lease_grace_seconds",
+    "heartbeat_seconds",
 }
 
 
@@ -93,6 +97,14 @@ def run(
         worker_id: this worker's name (default: host-pid-random).
         max_wallclock_time_seconds: this worker stops sampling after so many seconds.
         write_summary_to_disk: write ``summary/`` when the worker stops (default True).
+        lease_grace_seconds: a worker silent for this long (SIGKILLed, node lost) has its
+            trial re-queued by another worker (default 60).
+        heartbeat_seconds: how often a live worker renews its lease (default 5).
+        max_retries: attempts after the first for a crashed (or, with ``on_error="retry"``,
+            failed) trial before it is FAILED (default 2).
+
+    SIGTERM, SIGINT and SIGUSR1 make the worker re-queue its trial (its directory kept
+    for the next attempt) and return; a second signal exits at once.
 
     Returns:
         What this worker did: evaluations, failures and why it stopped.
@@ -112,14 +124,34 @@ def run(
         logger.info("Deleting %s (overwrite_root_directory=True)", layout.root)
         shutil.rmtree(layout.root)
     state, optimizer, space = _open_study(layout, opts, settings.limits)
-    worker_id = state.lock_and_set_new_worker_id(opts.get("worker_id"))
-    worker = Worker(state, optimizer, evaluator, settings, worker_id=worker_id, space=space)
-    try:
-        return worker.run()
-    finally:
-        state.close()
-        if opts.get("write_summary_to_disk", True):
-            write_summary(state)
+    p = args_mod.positive
+    heartbeat = p("heartbeat_seconds", opts.get("heartbeat_seconds")) or 5.0
+    grace = p("lease_grace_seconds", opts.get("lease_grace_seconds")) or 60.0
+    if grace <= heartbeat:
+        raise ArgumentError(
+            f"lease_grace_seconds={grace} must exceed heartbeat_seconds={heartbeat}, "
+            "or live workers would lose their trials."
+        )
+    state.enable_lease_recovery(
+        LeasePolicy(
+            grace=grace, check_interval=min(grace / 2, 10.0), max_retries=settings.max_retries
+        )
+    )
+    with handle_stop_signals() as stop:
+        worker_id = state.lock_and_set_new_worker_id(opts.get("worker_id"))
+        beat = Heartbeat(layout.worker_file(worker_id), heartbeat)
+        beat.start()
+        worker = Worker(
+            state, optimizer, evaluator, settings, worker_id=worker_id, space=space, stop=stop
+        )
+        try:
+            return worker.run()
+        finally:
+            beat.stop()
+            remove_lease(layout, worker_id)
+            state.close()
+            if opts.get("write_summary_to_disk", True):
+                write_summary(state)
 
 
 def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:

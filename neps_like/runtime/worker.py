@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from neps_like._errors import StaleTrialError
 from neps_like.runtime.evaluation import Outcome
+from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.neps_state import NePSState, NextTrial
@@ -32,7 +34,7 @@ class WorkerSettings:
     max_wallclock_time_seconds: float | None = None
     continue_until_max_evaluation_completed: bool = False
     on_error: OnError = "raise"
-    max_retries: int = 1
+    max_retries: int = 2
     objective_value_on_error: float | None = None
     cost_value_on_error: float | None = None
     batch_size: int = 1
@@ -64,6 +66,7 @@ class Worker:
         *,
         worker_id: str,
         space: SearchSpace | None,
+        stop: StopRequest | None = None,
     ) -> None:
         self.state = state
         self.optimizer = optimizer
@@ -72,6 +75,7 @@ class Worker:
         self.worker_id = worker_id
         self.space = space
         self.summary = WorkerSummary(worker_id)
+        self.stop = stop or StopRequest()
 
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
@@ -111,6 +115,8 @@ class Worker:
         )
 
     def _local_stop(self, started: float) -> str | None:
+        if self.stop.requested:
+            return self.stop.reason
         s = self.settings
         if (
             s.max_evaluations_per_run is not None
@@ -137,32 +143,61 @@ class Worker:
             trial.id,
             extra={"worker_id": self.worker_id, "trial_id": trial.id},
         )
-        outcome = self.evaluator(
-            config,
-            pipeline_directory=layout.trial_dir(trial.id),
-            previous_pipeline_directory=None if prev is None else layout.trial_dir(prev),
-            objective_value_on_error=self.settings.objective_value_on_error,
-            cost_value_on_error=self.settings.cost_value_on_error,
-        )
+        try:
+            with self.stop.evaluation():
+                outcome = self.evaluator(
+                    config,
+                    pipeline_directory=layout.trial_dir(trial.id),
+                    previous_pipeline_directory=None if prev is None else layout.trial_dir(prev),
+                    objective_value_on_error=self.settings.objective_value_on_error,
+                    cost_value_on_error=self.settings.cost_value_on_error,
+                )
+        except WorkerInterrupted as exc:
+            self._requeue_interrupted(trial, str(exc))
+            return None
         self.summary.evaluated += 1
         if outcome.exception is not None:
             self._handle_failure(trial, outcome)
             return None
-        if self._local_stop(started) is not None:  # do not claim a trial we would not run
-            self.state.lock_and_report_trial_evaluation(
-                trial, outcome.report, worker_id=self.worker_id
+        try:
+            if self._local_stop(started) is not None:  # do not claim a trial we would not run
+                self.state.lock_and_report_trial_evaluation(
+                    trial, outcome.report, worker_id=self.worker_id
+                )
+                return None
+            _, nxt = self.state.lock_and_report_and_next(
+                trial,
+                outcome.report,
+                worker_id=self.worker_id,
+                optimizer=self.optimizer,
+                limits=self.settings.limits,
+                batch_size=self.settings.batch_size,
+                wait_for_running=self.settings.continue_until_max_evaluation_completed,
             )
+        except StaleTrialError as exc:
+            self._drop_stale(exc)
             return None
-        _, nxt = self.state.lock_and_report_and_next(
-            trial,
-            outcome.report,
-            worker_id=self.worker_id,
-            optimizer=self.optimizer,
-            limits=self.settings.limits,
-            batch_size=self.settings.batch_size,
-            wait_for_running=self.settings.continue_until_max_evaluation_completed,
-        )
         return nxt
+
+    def _requeue_interrupted(self, trial: Trial, reason: str) -> None:
+        """Give the trial back (directory and checkpoints kept) after a stop signal."""
+        try:
+            self.state.lock_and_requeue_trial(
+                trial, worker_id=self.worker_id, reason=reason, max_retries=None
+            )
+            logger.warning(
+                "Trial %s re-queued: %s",
+                trial.id,
+                reason,
+                extra={"worker_id": self.worker_id, "trial_id": trial.id},
+            )
+        except StaleTrialError as exc:
+            self._drop_stale(exc)
+
+    def _drop_stale(self, exc: StaleTrialError) -> None:
+        # Our lease lapsed (a stall, a suspended process) and another worker took over:
+        # its attempt is the one that counts.
+        logger.warning("%s", exc, extra={"worker_id": self.worker_id, "trial_id": exc.trial_id})
 
     def _handle_failure(self, trial: Trial, outcome: Outcome) -> None:
         exc = outcome.exception
@@ -185,19 +220,27 @@ class Worker:
             extra={"worker_id": self.worker_id, "trial_id": trial.id},
         )
         s = self.settings
-        if s.on_error == "retry":
-            self.state.lock_and_requeue_trial(
+        try:
+            if s.on_error == "retry":
+                self.state.lock_and_requeue_trial(
+                    trial,
+                    worker_id=self.worker_id,
+                    reason=outcome.report.err or "",
+                    max_retries=s.max_retries,
+                    error=error,
+                    report=outcome.report,
+                )
+                return
+            self.state.lock_and_report_trial_evaluation(
                 trial,
+                outcome.report,
                 worker_id=self.worker_id,
-                reason=outcome.report.err or "",
-                max_retries=s.max_retries,
+                state=TrialState.FAILED,
                 error=error,
-                report=outcome.report,
             )
+        except StaleTrialError as stale:
+            self._drop_stale(stale)
             return
-        self.state.lock_and_report_trial_evaluation(
-            trial, outcome.report, worker_id=self.worker_id, state=TrialState.FAILED, error=error
-        )
         substituted = s.objective_value_on_error is not None or s.cost_value_on_error is not None
         if s.on_error == "raise" and not substituted:
             raise exc

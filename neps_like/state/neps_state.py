@@ -16,6 +16,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -25,6 +26,7 @@ from neps_like.state import study_files
 from neps_like.state.err_dump import ErrDump, ErrorRecord, append_error, read_errors
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, is_valid_worker_id
+from neps_like.state.leases import lease_age, server_now, write_lease
 from neps_like.state.locker import FileLocker
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo, Report, SampledConfig, Trial, TrialState
@@ -33,6 +35,15 @@ from neps_like.state.snapshot import read_snapshot, snapshot_due, write_snapshot
 from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LeasePolicy:
+    """How long a worker may go without a heartbeat before its trial is taken over."""
+
+    grace: float = 60.0
+    check_interval: float = 10.0
+    max_retries: int | None = 2
 
 
 class NePSState:
@@ -69,6 +80,8 @@ class NePSState:
         self._snapshot_owed = False
         self._after_unlock: list[Callable[[], None]] = []
         self._outbox: list[dict[str, Any]] = []
+        self._lease_policy: LeasePolicy | None = None
+        self._next_recovery = 0.0
         with self._locked():
             pass
 
@@ -258,6 +271,7 @@ class NePSState:
         outside = bool(getattr(optimizer, "compute_outside_lock", False))
         for _ in range(3 if outside else 1):
             with self._locked():
+                self._recover_if_due(worker_id)
                 sampler = self._sampler(worker_id)
                 result = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
                 if result is not None or not outside:
@@ -315,6 +329,7 @@ class NePSState:
         """
         with self._locked():
             done = self._report(trial, report, worker_id=worker_id)
+            self._recover_if_due(worker_id)
             sampler = self._sampler(worker_id)
             nxt = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
             if nxt is None and not getattr(optimizer, "compute_outside_lock", False):
@@ -363,27 +378,82 @@ class NePSState:
         *,
         worker_id: str,
         reason: str,
-        max_retries: int,
+        max_retries: int | None,
         error: ErrorRecord | None = None,
         report: Report | None = None,
     ) -> Trial:
-        """Mark the current attempt CRASHED and queue another one, or FAILED past retries.
+        """Mark the current attempt CRASHED and queue another one, or FAILED past
+        ``max_retries`` (None: always re-queue, e.g. after a preemption signal).
 
         Raises:
             StaleTrialError: ``worker_id`` no longer owns the trial's current attempt.
         """
         with self._locked():
             current = self._current_attempt(trial, worker_id)
-            crashed = current.transition(
-                TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
-            ).with_metadata(time_ended=time.time())
-            if current.metadata.attempt <= max_retries:
-                nxt = crashed.transition(TrialState.PENDING, report=None)
-            else:
-                nxt = crashed.transition(TrialState.FAILED)
-            self._commit([nxt], mirrors=("metadata", "report"))
+            nxt = self._requeue(current, reason=reason, max_retries=max_retries, report=report)
             if error is not None:
                 append_error(self.layout.errors_file, error)
+        return nxt
+
+    # -- leases and recovery -----------------------------------------------------------
+    def enable_lease_recovery(self, policy: LeasePolicy) -> None:
+        """Re-queue trials of workers whose lease expired, checked every
+        ``policy.check_interval`` seconds whenever this process takes the next trial."""
+        self._lease_policy = policy
+
+    def _recover_if_due(self, worker_id: str) -> list[Trial]:
+        policy = self._lease_policy
+        if policy is None or time.monotonic() < self._next_recovery:
+            return []
+        self._next_recovery = time.monotonic() + policy.check_interval
+        return self._recover_expired(worker_id, policy)
+
+    def lock_and_recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
+        """Re-queue (or fail, past ``max_retries``) every trial whose owner's lease expired."""
+        with self._locked():
+            return self._recover_expired(worker_id, policy)
+
+    def _recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
+        running = self._repo.evaluating()
+        if not running:
+            return []
+        now = server_now(self.layout)
+        ages: dict[str, float | None] = {}
+        recovered = []
+        for trial in running:
+            owner = trial.metadata.evaluating_worker_id or ""
+            if owner not in ages:
+                ages[owner] = lease_age(self.layout, owner, now)
+            age = ages[owner]
+            if age is None:  # no lease: judge by the claim's own mirror file, server-stamped
+                age = _file_age(self.layout.trial_metadata_file(trial.id), now)
+            if age is not None and age <= policy.grace:
+                continue
+            reason = (
+                f"worker {owner} stopped renewing its lease "
+                f"({'no lease' if age is None else f'{age:.0f} s ago'}; grace {policy.grace:g} s)"
+            )
+            recovered.append(self._requeue(trial, reason=reason, max_retries=policy.max_retries))
+            append_error(
+                self.layout.errors_file,
+                ErrorRecord(time.time(), worker_id, trial.id, "WorkerLost", reason),
+            )
+            logger.warning("Re-queued trial %s: %s", trial.id, reason)
+        return recovered
+
+    def _requeue(
+        self, current: Trial, *, reason: str, max_retries: int | None, report: Report | None = None
+    ) -> Trial:
+        """CRASHED, then PENDING for another attempt, or FAILED past ``max_retries``
+        (None: always re-queue, for interruptions that are not the trial's fault)."""
+        crashed = current.transition(
+            TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
+        ).with_metadata(time_ended=time.time())
+        if max_retries is None or current.metadata.attempt <= max_retries:
+            nxt = crashed.transition(TrialState.PENDING, report=None)
+        else:
+            nxt = crashed.transition(TrialState.FAILED)
+        self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
 
     def put_updated_trial(
@@ -424,6 +494,7 @@ class NePSState:
             }
             self._outbox.append(record)
             self._apply(record)
+        write_lease(self.layout, worker_id)
         return worker_id
 
     # -- reading -------------------------------------------------------------------------
@@ -485,6 +556,13 @@ class NePSState:
     def close(self) -> None:
         """Flush lock statistics; the state holds no other open resources."""
         self._lock.flush_stats()
+
+
+def _file_age(path: Path, now: float) -> float | None:
+    try:
+        return now - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def _hints_tuple(

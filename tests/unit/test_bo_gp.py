@@ -73,8 +73,9 @@ def test_posterior_interpolates_and_is_uncertain_far_away() -> None:
 def test_conditioning_on_a_fantasy_shrinks_variance_there() -> None:
     rng = np.random.default_rng(4)
     x = rng.random((10, 2))
-    gp = _gp.GaussianProcess(x, np.sin(x[:, 0]), np.zeros(2, dtype=bool), _gp.GPParams(
-        np.array([0.2, 0.2]), 1.0, 1e-6))
+    gp = _gp.GaussianProcess(
+        x, np.sin(x[:, 0]), np.zeros(2, dtype=bool), _gp.GPParams(np.array([0.2, 0.2]), 1.0, 1e-6)
+    )
     q = np.array([[0.95, 0.05]])
     mean, std = gp.predict(q)
     mean2, std2 = gp.condition_on(q, mean).predict(q)

@@ -57,7 +57,7 @@ def perturb(x: FloatArray, scale: float, snap: Snapper, rng: np.random.Generator
     # Reflect at the borders rather than pile points on them.
     out = np.abs(out)
     out = np.where(out > 1.0, 2.0 - out, out)
-    for j in np.flatnonzero(snap.is_cat):
+    for j in np.flatnonzero(snap.is_cat).tolist():
         grid = snap.grids[j]
         rows = move[:, j]
         if grid is not None and rows.any():
@@ -131,7 +131,7 @@ def maximize(
     )
     cand_scores = score_fn(cand)
     top = np.argsort(-cand_scores)[:n_starts]
-    scales = np.geomspace(0.1, 1e-3, n_rounds)
+    scales = np.geomspace(0.1, 1e-3, n_rounds).tolist()
     refined, refined_scores = local_search(
         cand[top], cand_scores[top], score_fn, snap, rng, n_neighbors=n_neighbors, scales=scales
     )

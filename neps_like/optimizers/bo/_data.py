@@ -85,11 +85,12 @@ def transform_outputs(y: FloatArray, mode: str) -> FloatArray:
     ``"auto"``: log when every value is positive and the values are right-skewed.
     """
     out = np.asarray(y, dtype=np.float64)
-    if mode != "standardize" and out.size > 2 and out.min() > 0:
-        if mode == "log" or _skewness(out) > 1.0:
-            out = np.log(out)
-    std = out.std()
-    return (out - out.mean()) / (std if std > 0 else 1.0)
+    positive = out.size > 2 and out.min() > 0
+    if positive and (mode == "log" or (mode == "auto" and _skewness(out) > 1.0)):
+        out = np.log(out)
+    std = float(out.std())
+    result: FloatArray = (out - out.mean()) / (std if std > 0 else 1.0)
+    return result
 
 
 def _skewness(y: FloatArray) -> float:

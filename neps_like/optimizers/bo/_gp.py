@@ -34,7 +34,7 @@ NOISE_PRIOR = (-6.0, 2.0)
 
 def lengthscale_prior(dim: int) -> tuple[float, float]:
     """Mean and std of the log-normal lengthscale prior in ``dim`` dimensions."""
-    return (math.sqrt(2.0) + 0.5 * math.log(dim)) - 1.0, math.sqrt(3.0)
+    return math.sqrt(2.0) + 0.5 * math.log(dim), math.sqrt(3.0)
 
 
 def sq_dists(xa: FloatArray, xb: FloatArray, is_cat: BoolArray) -> FloatArray:

@@ -46,13 +46,13 @@ class SpaceInfo:
     def from_space(cls, space: Any) -> SpaceInfo:
         params = list(space.searchables.values())
         kinds: Sequence[str] = list(space.encoded_kinds)
-        n_choices = [int(k) if k else 0 for k in space.n_choices]
+        n_choices = [_n_values(p, int(k)) for p, k in zip(params, space.n_choices, strict=True)]
         is_cat = np.array([k == "cat" for k in kinds], dtype=bool)
         grids: list[FloatArray | None] = []
         for param, kind, k in zip(params, kinds, n_choices, strict=True):
             if kind == "cat":
                 grids.append((np.arange(k, dtype=np.float64) + 0.5) / k)
-            elif kind == "int" and 0 < k <= MAX_GRID:
+            elif kind == "int" and 1 < k <= MAX_GRID:
                 lower = int(param.lower)
                 grids.append(
                     np.array([param.to_unit(lower + j) for j in range(k)], dtype=np.float64)
@@ -62,6 +62,15 @@ class SpaceInfo:
         snapper = Snapper(grids, is_cat)
         prior, center = _prior_density(params, is_cat, n_choices)
         return cls(is_cat, snapper, prior, center)
+
+
+def _n_values(param: Any, n_choices: int) -> int:
+    """Choices of a categorical, values of an integer, 0 for a float."""
+    if n_choices:
+        return n_choices
+    if getattr(param, "type_name", "") == "integer":
+        return int(param.upper) - int(param.lower) + 1
+    return 0
 
 
 def _prior_density(

@@ -21,6 +21,7 @@ from scipy.stats import qmc
 
 from neps_like._errors import OptimizerError, SamplingExhausted
 from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp
+from neps_like.optimizers.bo._blas import limit_blas_threads
 from neps_like.optimizers.bo._space_info import SpaceInfo
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial
 
@@ -44,6 +45,8 @@ class BayesianOptimization:
         pibo_beta: πBO strength; the prior enters with the exponent ``beta / n``.
         n_candidates: uniform candidates drawn per proposal before local refinement.
         fit_restarts: L-BFGS-B restarts of the hyperparameter fit.
+        blas_threads: BLAS threads of the calling thread during a proposal (None leaves
+            the process setting alone); one is fastest for matrices this small.
     """
 
     compute_outside_lock: ClassVar[bool] = True
@@ -55,14 +58,16 @@ class BayesianOptimization:
         seed: int,
         initial_design_size: int | None = None,
         use_priors: bool = False,
-        output_transform: str = "auto",
+        output_transform: str = "standardize",
         pibo_beta: float = 10.0,
         n_candidates: int = 1024,
         fit_restarts: int = 2,
+        blas_threads: int | None = 1,
     ) -> None:
         if output_transform not in ("auto", "log", "standardize"):
             raise OptimizerError(
-                f"output_transform must be 'auto', 'log' or 'standardize', got {output_transform!r}."
+                "output_transform must be 'auto', 'log' or 'standardize', "
+                f"got {output_transform!r}."
             )
         if use_priors and not space.has_priors:
             raise OptimizerError(
@@ -83,6 +88,7 @@ class BayesianOptimization:
         self.pibo_beta = float(pibo_beta)
         self.n_candidates = int(n_candidates)
         self.fit_restarts = int(fit_restarts)
+        self.blas_threads = blas_threads
 
     def __call__(
         self,
@@ -91,7 +97,11 @@ class BayesianOptimization:
         n: int | None = None,
     ) -> SampledConfig | list[SampledConfig]:
         """Propose one config (``n`` None) or a list of ``n`` distinct configs."""
-        count = 1 if n is None else int(n)
+        with limit_blas_threads(self.blas_threads):
+            out = self._propose(trials, 1 if n is None else int(n))
+        return out[0] if n is None else out
+
+    def _propose(self, trials: Mapping[str, Trial], count: int) -> list[SampledConfig]:
         history = _data.split_trials(trials)
         seen = {self.space.config_key(t.config) for t in trials.values()}
         base = len(trials)
@@ -109,13 +119,11 @@ class BayesianOptimization:
             seen.add(self.space.config_key(config))
             extra.append(config)
             out.append(SampledConfig(config=config))
-        return out[0] if n is None else out
+        return out
 
     # -- initial design -------------------------------------------------------------
 
-    def _design_point(
-        self, position: int, base: int, i: int, seen: set[Any]
-    ) -> Mapping[str, Any]:
+    def _design_point(self, position: int, base: int, i: int, seen: set[Any]) -> Mapping[str, Any]:
         if self.use_priors:
             if position == 0:
                 prior = dict(self.space.prior_config())

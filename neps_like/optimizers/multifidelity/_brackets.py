@@ -192,8 +192,6 @@ class History:
             if prev is None:
                 hist.roots.append(entry)
         hist.roots.sort(key=lambda e: id_order(e.trial.id))
-        for entries in hist.by_rung.values():
-            entries.sort(key=lambda e: id_order(e.trial.id))
         return hist
 
     def rung(self, r: int) -> list[Entry]:

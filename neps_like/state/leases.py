@@ -1,0 +1,85 @@
+"""Worker leases: files a live worker keeps touching, and how others judge them expired.
+
+A lease is ``workers/<worker_id>``; its modification time is the last heartbeat.
+Liveness never compares clocks of different hosts: the judge touches a reference file
+(``workers/.clock``) and compares the lease's mtime with the reference's, both stamped
+by the same file server (``utime`` with no explicit time asks the server for "now").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import threading
+from pathlib import Path
+
+from neps_like.state._fs import atomic_write_bytes, translate_os_errors
+from neps_like.state.layout import Layout
+
+logger = logging.getLogger(__name__)
+
+
+def write_lease(layout: Layout, worker_id: str) -> Path:
+    """Create (or refresh) the lease of ``worker_id``; its content is for people only."""
+    path = layout.worker_file(worker_id)
+    info = {"worker_id": worker_id, "host": socket.gethostname(), "pid": os.getpid()}
+    atomic_write_bytes(path, json.dumps(info).encode(), sync="none")
+    return path
+
+
+def touch(path: Path) -> None:
+    """Set ``path``'s mtime to the file server's "now"."""
+    with translate_os_errors("touch", path):
+        os.utime(path)
+
+
+def server_now(layout: Layout) -> float:
+    """The file server's current time, read back from a file touched just now."""
+    ref = layout.workers_dir / ".clock"
+    try:
+        touch(ref)
+    except Exception:
+        with translate_os_errors("create", ref):
+            ref.touch()
+    with translate_os_errors("stat", ref):
+        return ref.stat().st_mtime
+
+
+def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
+    """Seconds since ``worker_id``'s last heartbeat, or None when it has no lease file."""
+    try:
+        return now - layout.worker_file(worker_id).stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def remove_lease(layout: Layout, worker_id: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        layout.worker_file(worker_id).unlink()
+
+
+class Heartbeat:
+    """A daemon thread that touches a lease every ``interval`` seconds until stopped."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        self.path = path
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="neps-like-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                touch(self.path)
+            except Exception as exc:  # keep beating: a stalled server may recover
+                logger.warning("Could not refresh lease %s: %s", self.path, exc)
