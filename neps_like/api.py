@@ -206,6 +206,7 @@ def _open_study(
         seed=opts.get("seed"),
         sync=env["sync"],
         lock_stats_path=env["lock_stats_path"],
+        lock_kind=env["lock_kind"],
     )
     optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
     return state, optimizer, space

@@ -87,9 +87,13 @@ def environment_settings() -> dict[str, Any]:
 
     ``NEPS_LIKE_SYNC``: ``fdatasync`` (default), ``fsync`` or ``none`` for journal appends.
     ``NEPS_LIKE_LOCK_STATS``: a file to which each lock hold time is appended (benchmarks).
+    ``NEPS_LIKE_LOCK``: ``posix`` or ``lease`` to force the kind of state lock.
     """
     sync = os.environ.get("NEPS_LIKE_SYNC", "fdatasync")
     if sync not in ("fdatasync", "fsync", "none"):
         raise ArgumentError(f"NEPS_LIKE_SYNC must be fdatasync, fsync or none, got {sync!r}.")
     stats = os.environ.get("NEPS_LIKE_LOCK_STATS")
-    return {"sync": sync, "lock_stats_path": Path(stats) if stats else None}
+    lock = os.environ.get("NEPS_LIKE_LOCK") or None
+    if lock not in (None, "posix", "lease"):
+        raise ArgumentError(f"NEPS_LIKE_LOCK must be posix or lease, got {lock!r}.")
+    return {"sync": sync, "lock_stats_path": Path(stats) if stats else None, "lock_kind": lock}

@@ -52,9 +52,14 @@ class Layout:
         return self.root / ".lock"
 
     @property
-    def creation_lock_file(self) -> Path:
-        """Lock serialising creation of a new study; lives beside the root's files."""
-        return self.root / ".create.lock"
+    def lease_lock_file(self) -> Path:
+        """The lease-based lock, used where file locks do not work."""
+        return self.root / ".lock.lease"
+
+    @property
+    def lease_lock_marker(self) -> Path:
+        """Present once any worker had to use the lease lock: all others then use it too."""
+        return self.root / ".lock.uses-lease"
 
     @property
     def journal_dir(self) -> Path:

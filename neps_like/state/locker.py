@@ -1,15 +1,30 @@
-"""The state lock: one exclusive lock file per study, taken for as short a time as possible.
+"""The state lock: one exclusive lock per study, taken for as short a time as possible.
 
-Built on ``filelock`` (``flock`` on POSIX, with its soft-lock fallback on file systems
-without ``flock``). We poll with ``blocking=False`` and our own backoff instead of
-filelock's fixed poll interval: with 16 workers on 2 cores a fixed 50 ms interval wastes
-most of the time, and a fixed short one burns CPU. Waiting never kills a worker: past
-``warn_after`` seconds it logs who waits for what, and keeps waiting.
+Two kinds, both from ``filelock``:
+
+* ``posix`` (default): ``flock`` on ``.lock``. The kernel (or the NFS server's lock
+  manager) releases it when the holder dies, however it dies.
+* ``lease``: for file systems whose locks do not work (``ENOLCK``, ``ENOSYS``,
+  ``EOPNOTSUPP`` on some cluster file systems). ``filelock.SoftFileLease`` keeps a marker
+  file with an owner token that the holder's heartbeat refreshes; a waiter takes it over
+  only after seeing it unchanged for ``lease_duration`` on its own monotonic clock, so no
+  two hosts' clocks are compared. A killed holder delays the others by that long.
+
+The kind is probed once per process on the study directory; ``NEPS_LIKE_LOCK`` can force
+it. Once any worker has fallen back, it leaves a marker so every later worker uses the
+lease too: all workers of a study must use the same kind.
+
+We poll with ``blocking=False`` and our own backoff instead of filelock's fixed poll
+interval: with 16 workers on 2 cores a fixed 50 ms interval wastes most of the time, and
+a fixed short one burns CPU. Waiting never kills a worker: past ``warn_after`` seconds it
+logs who waits for what, and keeps waiting.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import logging
 import os
 import random
@@ -25,6 +40,45 @@ logger = logging.getLogger(__name__)
 
 _MIN_SLEEP = 5e-5
 _MAX_SLEEP = 5e-3
+LEASE_DURATION = 30.0
+_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
+
+
+def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = None) -> str:
+    """``"posix"`` when ``flock`` works on ``lock_path``, else ``"lease"`` (with a warning)."""
+    if forced == "lease":
+        lease_marker.touch()  # so that workers started without the override agree
+        return "lease"
+    if forced == "posix":
+        return "posix"
+    if lease_marker.exists():
+        return "lease"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StorageError(
+            f"Could not open the lock file {lock_path}: {exc}", path=lock_path
+        ) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return "posix"  # someone holds it: locking works
+        if exc.errno not in _NO_LOCKS:
+            raise StorageError(f"Could not lock {lock_path}: {exc}", path=lock_path) from exc
+        logger.warning(
+            "File locks do not work on %s (%s); falling back to a lease lock file with an "
+            "owner token. A worker killed while holding it delays the others by %.0f s.",
+            lock_path.parent,
+            exc.strerror,
+            LEASE_DURATION,
+        )
+        lease_marker.touch()
+        return "lease"
+    finally:
+        os.close(fd)
+    return "posix"
 
 
 class FileLocker:
@@ -37,12 +91,24 @@ class FileLocker:
         timeout: float | None = None,
         warn_after: float = 30.0,
         stats_path: Path | None = None,
+        kind: str = "posix",
+        lease_path: Path | None = None,
+        lease_duration: float = LEASE_DURATION,
     ) -> None:
         self.path = path
         self.timeout = timeout
         self.warn_after = warn_after
         self.stats_path = stats_path
-        self._lock = filelock.FileLock(str(path), thread_local=False)
+        self.kind = kind
+        self._lock: filelock.BaseFileLock
+        if kind == "lease":
+            self._lock = filelock.SoftFileLease(
+                str(lease_path or path.with_name(path.name + ".lease")),
+                lease_duration=lease_duration,
+                thread_local=False,
+            )
+        else:
+            self._lock = filelock.FileLock(str(path), thread_local=False)
         self._hold_times: list[float] = []
 
     @contextlib.contextmanager

@@ -27,7 +27,7 @@ from neps_like.state.err_dump import ErrDump, ErrorRecord, append_error, read_er
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, is_valid_worker_id
 from neps_like.state.leases import lease_age, server_now, write_lease
-from neps_like.state.locker import FileLocker
+from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo, Report, SampledConfig, Trial, TrialState
 from neps_like.state.sampling import NextTrial, Sampler
@@ -60,6 +60,7 @@ class NePSState:
         sync: str = "fdatasync",
         lock_timeout: float | None = None,
         lock_stats_path: Path | None = None,
+        lock_kind: str | None = None,
     ) -> None:
         self.layout = layout
         self.path = layout.root
@@ -68,7 +69,7 @@ class NePSState:
         self._space = space
         self._optimizer_info = optimizer_info
         self._optimizer_state = optimizer_state
-        self._lock = FileLocker(layout.lock_file, timeout=lock_timeout, stats_path=lock_stats_path)
+        self._lock = _locker(layout, lock_kind, timeout=lock_timeout, stats_path=lock_stats_path)
         self._journal = Journal(layout.journal_file, layout.quarantine_file, sync=sync)
         self._repo = TrialRepo(
             layout.root,
@@ -99,6 +100,7 @@ class NePSState:
         sync: str = "fdatasync",
         lock_timeout: float | None = None,
         lock_stats_path: Path | None = None,
+        lock_kind: str | None = None,
     ) -> NePSState:
         """Create a study in ``path`` or load the one there.
 
@@ -115,7 +117,9 @@ class NePSState:
                 raise NePSError(
                     f"No neps_like study in {layout.root} (no {layout.study_file.name})."
                 )
-            _create(layout, seed=seed, optimizer_info=optimizer_info, space=pipeline_space)
+            _create(
+                layout, lock_kind, seed=seed, optimizer_info=optimizer_info, space=pipeline_space
+            )
         info = study_files.read_study_info(layout)
         study_files.check_seed(layout, info.seed, seed)
         stored_info = study_files.check_optimizer_info(layout, optimizer_info)
@@ -129,6 +133,7 @@ class NePSState:
             sync=sync,
             lock_timeout=lock_timeout,
             lock_stats_path=lock_stats_path,
+            lock_kind=lock_kind,
         )
 
     # -- locking and syncing -------------------------------------------------------------
@@ -573,8 +578,14 @@ def _hints_tuple(
     return (hints,) if isinstance(hints, str) else tuple(hints)
 
 
+def _locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:
+    kind = probe_lock_kind(layout.lock_file, layout.lease_lock_marker, forced)
+    return FileLocker(layout.lock_file, kind=kind, lease_path=layout.lease_lock_file, **kwargs)
+
+
 def _create(
     layout: Layout,
+    lock_kind: str | None,
     *,
     seed: int | None,
     optimizer_info: OptimizerInfo | None,
@@ -583,7 +594,7 @@ def _create(
     from neps_like.state._fs import make_dirs
 
     make_dirs(layout.root)
-    with FileLocker(layout.lock_file).lock():
+    with _locker(layout, lock_kind).lock():
         if layout.study_file.exists():
             return  # another worker created it while we waited for the lock
         study_files.write_study_files(
