@@ -45,7 +45,10 @@ _NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
 def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = None) -> str:
-    """``"posix"`` when ``flock`` works on ``lock_path``, else ``"lease"`` (with a warning)."""
+    """``"posix"`` when ``flock`` works on ``lock_path``, else ``"lease"`` (with a warning);
+    ``"none"`` when the directory is read-only, where only reading is possible anyway."""
+    if forced == "none" or not os.access(lock_path.parent, os.W_OK):
+        return "none"  # read-only directory (archived study, read-only mount): reads only
     if forced == "lease":
         lease_marker.touch()  # so that workers started without the override agree
         return "lease"
@@ -101,6 +104,8 @@ class FileLocker:
         self.stats_path = stats_path
         self.kind = kind
         self._lock: filelock.BaseFileLock
+        if kind not in ("posix", "lease", "none"):
+            raise ValueError(f"Unknown lock kind {kind!r}")
         if kind == "lease":
             self._lock = filelock.SoftFileLease(
                 str(lease_path or path.with_name(path.name + ".lease")),
@@ -118,6 +123,9 @@ class FileLocker:
         Raises:
             LockTimeout: only when a ``timeout`` was set and it passed.
         """
+        if self.kind == "none":  # a read-only study: nobody can write, nothing to exclude
+            yield
+            return
         self._acquire()
         start = time.perf_counter()
         try:

@@ -170,8 +170,9 @@ class TrialRepo:
         else:
             chosen = {hints} if isinstance(hints, str) else set(hints)
         layout = self._layout
-        if "config" in chosen:
-            make_dirs(layout.trial_dir(trial.id))
+        # The folder may be missing: its creation can have failed (disk full) after the
+        # journal already recorded the trial.
+        make_dirs(layout.trial_dir(trial.id))
         # Mirrors are rebuilt from the journal by `repair`, so atomic replacement without
         # fsync is enough: a crash leaves the old or the new file, never a torn one.
         if "config" in chosen:
