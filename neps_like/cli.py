@@ -1,7 +1,7 @@
 """``neps-like``: a thin command table over the Python API.
 
-Exit codes: 0 success; 1 the command failed (a neps_like error, message on stderr);
-2 bad usage (argparse).
+Exit codes: 0 success; 1 the command failed (a neps_like error, message on stderr) or
+``verify`` found a problem; 2 bad usage (argparse); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -43,6 +43,23 @@ def _cmd_errors(args: argparse.Namespace) -> int:
     if not len(errors):
         print("No errors recorded.")
     return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from neps_like.state.verify import verify
+
+    report = verify(args.root)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _cmd_repair(args: argparse.Namespace) -> int:
+    from neps_like.state.verify import repair
+
+    backup, report = repair(args.root)
+    print(f"Backed up the state files to {backup}.")
+    print(report.render())
+    return 0 if report.ok else 1
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -124,6 +141,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", default="random_search", help="optimizer name")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "verify",
+        help="check the journal, snapshot and trial folders",
+        description="Replays the whole journal and checks what is derived from it. "
+        "Exit code 1 when a problem is found.",
+        epilog="example: neps-like verify results/exp1",
+    )
+    p.add_argument("root")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser(
+        "repair",
+        help="back up, then fix what verify found",
+        description="Takes the state lock, backs up the state files into ROOT/backups/, "
+        "rewrites the journal without damaged records (kept in journal/quarantine.log), "
+        "drops the snapshot and rewrites the trial folders.",
+        epilog="example: neps-like repair results/exp1",
+    )
+    p.add_argument("root")
+    p.set_defaults(func=_cmd_repair)
 
     p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
     p.add_argument("root")

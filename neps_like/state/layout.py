@@ -106,6 +106,11 @@ class Layout:
         return self.trial_dir(trial_id) / "report.yaml"
 
     @property
+    def backups_dir(self) -> Path:
+        """Copies made before ``repair`` or ``rewind`` change anything."""
+        return self.root / "backups"
+
+    @property
     def summary_dir(self) -> Path:
         return self.root / "summary"
 
