@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-from neps_like._errors import ArgumentError
+from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer
 from neps_like.runtime import arguments as args_mod
-from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
+from neps_like.runtime.evaluation import FunctionEvaluator, load_callable, parse_result
 from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
 from neps_like.space import SearchSpace
@@ -28,7 +29,7 @@ from neps_like.state.records import BudgetInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Results", "load", "run", "status"]
+__all__ = ["Results", "enqueue", "import_trials", "load", "run", "status"]
 
 _ACCEPTED = {
     "evaluate_pipeline",
@@ -210,3 +211,62 @@ def _open_study(
     )
     optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
     return state, optimizer, space
+
+
+def import_trials(
+    root_directory: str | Path,
+    evaluated: Iterable[tuple[Mapping[str, Any], Any] | Mapping[str, Any]],
+    *,
+    pipeline_space: Any = None,
+    worker_id: str = "import",
+) -> list[str]:
+    """Add trials evaluated elsewhere to a study (created when ``pipeline_space`` is given).
+
+    Each item is ``(config, result)`` or ``{"config": ..., "result": ...}``; ``result`` is
+    anything an evaluation may return (a number, a list, a dict with
+    ``objective_to_minimize``...). Safe while workers run; configs already in the study
+    are skipped, so importing the same data twice adds nothing.
+
+    Returns:
+        The ids of the trials added.
+
+    Raises:
+        ConfigError: a config does not fit the space (nothing is added).
+        EvaluationError: a result cannot be understood (nothing is added).
+    """
+    pairs = []
+    for i, item in enumerate(evaluated):
+        config, result = (item["config"], item["result"]) if isinstance(item, Mapping) else item
+        try:
+            pairs.append((config, parse_result(result)))
+        except EvaluationError as exc:
+            raise EvaluationError(f"Imported item #{i}: {exc}") from exc
+    state = _state_for_maintenance(root_directory, pipeline_space)
+    return [t.id for t in state.lock_and_import_trials(pairs, worker_id=worker_id)]
+
+
+def enqueue(
+    root_directory: str | Path,
+    configs: Iterable[Mapping[str, Any]],
+    *,
+    pipeline_space: Any = None,
+    worker_id: str = "enqueue",
+) -> list[str]:
+    """Queue configs to be evaluated next by any worker (duplicates are skipped).
+
+    Returns:
+        The ids of the PENDING trials added.
+    """
+    state = _state_for_maintenance(root_directory, pipeline_space)
+    return [t.id for t in state.lock_and_enqueue(list(configs), worker_id=worker_id)]
+
+
+def _state_for_maintenance(root: str | Path, pipeline_space: Any) -> NePSState:
+    layout = Layout.at(root)
+    space = SearchSpace.from_user(pipeline_space) if pipeline_space is not None else None
+    if space is None and not layout.study_file.exists():
+        raise ArgumentError(f"No study in {layout.root}: pass pipeline_space to create one.")
+    env = args_mod.environment_settings()
+    return NePSState.create_or_load(
+        layout.root, pipeline_space=space, sync=env["sync"], lock_kind=env["lock_kind"]
+    )

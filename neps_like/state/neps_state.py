@@ -9,82 +9,39 @@ outside it. The methods' names follow NePS's ``NePSState``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from neps_like._errors import NePSError, StaleTrialError, TrialNotFoundError
+from neps_like._errors import NePSError, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
+from neps_like.state._core import LeasePolicy, make_locker
+from neps_like.state._maintenance import MaintenanceOps
 from neps_like.state.err_dump import ErrDump, ErrorRecord, append_error, read_errors
-from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, is_valid_worker_id
-from neps_like.state.leases import lease_age, server_now, write_lease
-from neps_like.state.locker import FileLocker, probe_lock_kind
+from neps_like.state.leases import write_lease
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
-from neps_like.state.records import BudgetInfo, Report, SampledConfig, Trial, TrialState
+from neps_like.state.records import (
+    BudgetInfo,
+    Report,
+    SampledConfig,
+    Trial,
+    TrialState,
+)
 from neps_like.state.sampling import NextTrial, Sampler
-from neps_like.state.snapshot import read_snapshot, snapshot_due, write_snapshot
-from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
+from neps_like.state.trial_repo import TrialWriteHint
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class LeasePolicy:
-    """How long a worker may go without a heartbeat before its trial is taken over."""
-
-    grace: float = 60.0
-    check_interval: float = 10.0
-    max_retries: int | None = 2
-
-
-class NePSState:
+class NePSState(MaintenanceOps):
     """Shared view of one study directory; safe to build in any number of processes."""
-
-    def __init__(
-        self,
-        layout: Layout,
-        *,
-        info: study_files.StudyInfo,
-        space: SearchSpace | None,
-        optimizer_info: OptimizerInfo | None,
-        optimizer_state: OptimizationState,
-        sync: str = "fdatasync",
-        lock_timeout: float | None = None,
-        lock_stats_path: Path | None = None,
-        lock_kind: str | None = None,
-    ) -> None:
-        self.layout = layout
-        self.path = layout.root
-        self.seed = info.seed
-        self._info = info
-        self._space = space
-        self._optimizer_info = optimizer_info
-        self._optimizer_state = optimizer_state
-        self._lock = _locker(layout, lock_kind, timeout=lock_timeout, stats_path=lock_stats_path)
-        self._journal = Journal(layout.journal_file, layout.quarantine_file, sync=sync)
-        self._repo = TrialRepo(
-            layout.root,
-            config_key=space.config_key if space is not None else None,
-            fidelity_name=space.fidelity_name if space is not None else None,
-        )
-        self._workers: dict[str, Any] = {}
-        self._snapshot_seq = 0
-        self._snapshot_owed = False
-        self._after_unlock: list[Callable[[], None]] = []
-        self._outbox: list[dict[str, Any]] = []
-        self._lease_policy: LeasePolicy | None = None
-        self._next_recovery = 0.0
-        with self._locked():
-            pass
 
     # -- creation ------------------------------------------------------------------------
     @classmethod
@@ -135,114 +92,6 @@ class NePSState:
             lock_stats_path=lock_stats_path,
             lock_kind=lock_kind,
         )
-
-    # -- locking and syncing -------------------------------------------------------------
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the lock, starting from a fresh view; records made meanwhile are
-        appended with a single durable write when the block ends, then side effects that
-        need no lock (mirror files, a claimed snapshot) run after the release."""
-        with self._lock.lock():
-            self._sync()
-            try:
-                yield
-            finally:
-                self._flush()
-        actions, self._after_unlock = self._after_unlock, []
-        for action in actions:
-            action()
-        if self._snapshot_owed:
-            self._snapshot_owed = False
-            self._write_snapshot()
-
-    def _flush(self) -> None:
-        if not self._outbox:
-            return
-        records, self._outbox = self._outbox, []
-        claim = snapshot_due(self._journal.seq + len(records) - self._snapshot_seq, len(self._repo))
-        if claim:
-            records.append({"kind": "snapshot_claim"})
-        try:
-            self._journal.append(records)
-        except BaseException:
-            # The index already holds these records: rebuild it from what is on disk.
-            self._after_unlock.clear()
-            self._reload()
-            raise
-        if claim:
-            self._snapshot_seq = self._journal.seq
-            self._snapshot_owed = True
-
-    def _sync(self) -> None:
-        try:
-            records = self._journal.read_new()
-        except JournalReplaced:
-            logger.info(
-                "Journal %s was replaced (repair or rewind); reloading.", self._journal.path
-            )
-            self._reload()
-            return
-        for record in records:
-            self._apply(record)
-
-    def _reload(self) -> None:
-        self._info = study_files.read_study_info(self.layout)
-        self._repo.clear()
-        self._workers.clear()
-        self._journal = Journal(
-            self.layout.journal_file, self.layout.quarantine_file, sync=self._journal.sync
-        )
-        snap = read_snapshot(self.layout, self._info.journal_id)
-        if snap is not None:
-            for trial in snap.trials:
-                self._repo.apply(trial)
-            self._workers.update(snap.workers)
-            self._journal.seek(snap.offset, snap.seq)
-        self._snapshot_seq = self._journal.seq
-        for record in self._journal.read_new():
-            self._apply(record)
-
-    def _apply(self, record: Mapping[str, Any]) -> None:
-        kind = record.get("kind")
-        if kind == "trial":
-            self._repo.apply(Trial.from_dict(record["trial"]))
-        elif kind == "worker":
-            self._workers[str(record["worker_id"])] = dict(record)
-        elif kind == "snapshot_claim":
-            self._snapshot_seq = self._journal.seq
-        elif kind == "optimizer_state":
-            self._optimizer_state = OptimizationState.from_dict(record["state"])
-
-    def _commit(
-        self, trials: Sequence[Trial], *, mirrors: tuple[TrialWriteHint, ...] | None
-    ) -> None:
-        """Record ``trials`` (under the lock): into the index now, into the journal when
-        the lock hold ends, into their folders after the lock is released."""
-        for trial in trials:
-            self._outbox.append({"kind": "trial", "trial": trial.to_dict()})
-            self._repo.apply(trial)
-            if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
-                self._after_unlock.append(
-                    lambda t=trial: self._repo.update_trial(t, hints=mirrors)  # type: ignore[misc]
-                )
-
-    def _write_snapshot(self) -> None:
-        try:
-            write_snapshot(
-                self.layout,
-                journal_id=self._info.journal_id,
-                seq=self._journal.seq,
-                offset=self._journal.offset,
-                trials=self._repo.latest().values(),
-                workers=self._workers,
-                optimizer_state=self._optimizer_state.to_dict(),
-            )
-        except OSError as exc:  # a snapshot is only a cache: never fail a worker for it
-            logger.warning("Could not write snapshot %s: %s", self.layout.snapshot_file, exc)
-
-    # -- sampling ------------------------------------------------------------------------
-    def _sampler(self, worker_id: str) -> Sampler:
-        return Sampler(self._repo, self._space, worker_id=worker_id, commit=self._commit)
 
     @overload
     def lock_and_sample_trial(self, optimizer: Any, *, worker_id: str, n: None = None) -> Trial: ...
@@ -360,23 +209,6 @@ class NePSState:
             append_error(self.layout.errors_file, error)
         return done
 
-    def _current_attempt(self, trial: Trial, worker_id: str) -> Trial:
-        """The trial's record if ``worker_id`` still owns its current attempt (fencing)."""
-        current = self._repo.get(trial.id)
-        meta = current.metadata
-        if (
-            current.state is not TrialState.EVALUATING
-            or meta.evaluating_worker_id != worker_id
-            or meta.attempt != trial.metadata.attempt
-        ):
-            raise StaleTrialError(
-                f"Refusing the outcome of trial {trial.id} attempt {trial.metadata.attempt} "
-                f"from worker {worker_id}: the trial is now {current.state.value}, attempt "
-                f"{meta.attempt} of worker {meta.evaluating_worker_id}.",
-                trial_id=trial.id,
-            )
-        return current
-
     def lock_and_requeue_trial(
         self,
         trial: Trial,
@@ -398,67 +230,6 @@ class NePSState:
             nxt = self._requeue(current, reason=reason, max_retries=max_retries, report=report)
             if error is not None:
                 append_error(self.layout.errors_file, error)
-        return nxt
-
-    # -- leases and recovery -----------------------------------------------------------
-    def enable_lease_recovery(self, policy: LeasePolicy) -> None:
-        """Re-queue trials of workers whose lease expired, checked every
-        ``policy.check_interval`` seconds whenever this process takes the next trial."""
-        self._lease_policy = policy
-
-    def _recover_if_due(self, worker_id: str) -> list[Trial]:
-        policy = self._lease_policy
-        if policy is None or time.monotonic() < self._next_recovery:
-            return []
-        self._next_recovery = time.monotonic() + policy.check_interval
-        return self._recover_expired(worker_id, policy)
-
-    def lock_and_recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
-        """Re-queue (or fail, past ``max_retries``) every trial whose owner's lease expired."""
-        with self._locked():
-            return self._recover_expired(worker_id, policy)
-
-    def _recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
-        running = self._repo.evaluating()
-        if not running:
-            return []
-        now = server_now(self.layout)
-        ages: dict[str, float | None] = {}
-        recovered = []
-        for trial in running:
-            owner = trial.metadata.evaluating_worker_id or ""
-            if owner not in ages:
-                ages[owner] = lease_age(self.layout, owner, now)
-            age = ages[owner]
-            if age is None:  # no lease: judge by the claim's own mirror file, server-stamped
-                age = _file_age(self.layout.trial_metadata_file(trial.id), now)
-            if age is not None and age <= policy.grace:
-                continue
-            reason = (
-                f"worker {owner} stopped renewing its lease "
-                f"({'no lease' if age is None else f'{age:.0f} s ago'}; grace {policy.grace:g} s)"
-            )
-            recovered.append(self._requeue(trial, reason=reason, max_retries=policy.max_retries))
-            append_error(
-                self.layout.errors_file,
-                ErrorRecord(time.time(), worker_id, trial.id, "WorkerLost", reason),
-            )
-            logger.warning("Re-queued trial %s: %s", trial.id, reason)
-        return recovered
-
-    def _requeue(
-        self, current: Trial, *, reason: str, max_retries: int | None, report: Report | None = None
-    ) -> Trial:
-        """CRASHED, then PENDING for another attempt, or FAILED past ``max_retries``
-        (None: always re-queue, for interruptions that are not the trial's fault)."""
-        crashed = current.transition(
-            TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
-        ).with_metadata(time_ended=time.time())
-        if max_retries is None or current.metadata.attempt <= max_retries:
-            nxt = crashed.transition(TrialState.PENDING, report=None)
-        else:
-            nxt = crashed.transition(TrialState.FAILED)
-        self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
 
     def put_updated_trial(
@@ -563,24 +334,12 @@ class NePSState:
         self._lock.flush_stats()
 
 
-def _file_age(path: Path, now: float) -> float | None:
-    try:
-        return now - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
-
-
 def _hints_tuple(
     hints: Sequence[TrialWriteHint] | TrialWriteHint | None,
 ) -> tuple[TrialWriteHint, ...]:
     if hints is None:
         return ("config", "metadata", "report")
     return (hints,) if isinstance(hints, str) else tuple(hints)
-
-
-def _locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:
-    kind = probe_lock_kind(layout.lock_file, layout.lease_lock_marker, forced)
-    return FileLocker(layout.lock_file, kind=kind, lease_path=layout.lease_lock_file, **kwargs)
 
 
 def _create(
@@ -594,7 +353,7 @@ def _create(
     from neps_like.state._fs import make_dirs
 
     make_dirs(layout.root)
-    with _locker(layout, lock_kind).lock():
+    with make_locker(layout, lock_kind).lock():
         if layout.study_file.exists():
             return  # another worker created it while we waited for the lock
         study_files.write_study_files(
@@ -605,4 +364,4 @@ def _create(
         )
 
 
-__all__ = ["NePSState", "NextTrial", "SampledConfig"]
+__all__ = ["LeasePolicy", "NePSState", "NextTrial", "SampledConfig"]

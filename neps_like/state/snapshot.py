@@ -22,9 +22,10 @@ from neps_like.state.records import Trial
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_VERSION = 1
-# A snapshot is due when the records since the last one exceed this many, or half the
-# number of trials, whichever is larger: the cost of writing snapshots then stays O(1)
-# per record however large the study grows.
+# A snapshot is due when the records since the last one exceed this many, or the number
+# of trials, whichever is larger: writing one costs O(trials), so the cost per record
+# stays O(1) however large the study grows, and start-up reads at most a snapshot plus a
+# tail about as long as the snapshot.
 MIN_SNAPSHOT_INTERVAL = 1000
 
 
@@ -39,7 +40,7 @@ class Snapshot:
 
 
 def snapshot_due(records_since: int, n_trials: int) -> bool:
-    return records_since >= max(MIN_SNAPSHOT_INTERVAL, n_trials // 2)
+    return records_since >= max(MIN_SNAPSHOT_INTERVAL, n_trials)
 
 
 def write_snapshot(

@@ -97,8 +97,11 @@ _HOW_TO_PROCEED = (
 
 
 def check_optimizer_info(layout: Layout, given: OptimizerInfo | None) -> OptimizerInfo | None:
-    """Return the info on disk, raising when it differs from ``given``."""
+    """Return the info on disk, raising when it differs from ``given``; record ``given``
+    when the study has none yet (it was created by an import, say)."""
     if not layout.optimizer_info_file.exists():
+        if given is not None:
+            atomic_write_yaml(layout.optimizer_info_file, given.to_dict())
         return given
     try:
         on_disk = OptimizerInfo.from_dict(read_yaml(layout.optimizer_info_file))
@@ -116,8 +119,11 @@ def check_optimizer_info(layout: Layout, given: OptimizerInfo | None) -> Optimiz
 
 
 def check_search_space(layout: Layout, given: SearchSpace | None) -> SearchSpace | None:
-    """Return the space on disk, raising when it differs from ``given``."""
+    """Return the space on disk, raising when it differs from ``given``; record ``given``
+    when the study has none yet."""
     if not layout.search_space_file.exists():
+        if given is not None:
+            atomic_write_yaml(layout.search_space_file, given.to_dict())
         return given
     on_disk = SearchSpace.from_dict(read_yaml(layout.search_space_file))
     if given is not None and given != on_disk:

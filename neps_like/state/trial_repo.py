@@ -79,8 +79,10 @@ class TrialRepo:
         _toggle(self._evaluating, trial.id, trial.state is TrialState.EVALUATING and sign > 0)
         if trial.state in _NOT_BUDGETED:
             return
-        self.budgeted_trials += sign
         self._keys[self._config_key(trial.config)] += sign
+        if trial.metadata.origin == "imported":
+            return  # evaluated elsewhere: it informs the optimizer but spends no budget
+        self.budgeted_trials += sign
         if trial.report is not None and trial.report.cost is not None:
             cost = float(trial.report.cost)
             if math.isfinite(cost):

@@ -1,0 +1,135 @@
+"""Operations that maintain a study rather than run it: importing evaluated trials,
+enqueueing configs, and re-queueing trials of workers whose lease expired."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neps_like._errors import ConfigError
+from neps_like.state._core import LeasePolicy, StateCore, file_age
+from neps_like.state.err_dump import ErrorRecord, append_error
+from neps_like.state.leases import lease_age, server_now
+from neps_like.state.records import (
+    MetaData,
+    Report,
+    Trial,
+    TrialState,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class MaintenanceOps(StateCore):
+    """Import, enqueue and lease recovery, on top of ``StateCore``."""
+
+    # -- import and enqueue --------------------------------------------------------------
+    def lock_and_import_trials(
+        self, evaluated: Sequence[tuple[Mapping[str, Any], Report]], *, worker_id: str
+    ) -> list[Trial]:
+        """Add trials evaluated elsewhere (SUCCESS, or FAILED when the report is unusable).
+
+        Configs already in the study are skipped, so importing the same data twice adds
+        nothing. Imported trials inform the optimizer but spend none of the budget.
+
+        Raises:
+            ConfigError: a config does not fit the space; nothing is added then.
+        """
+        configs = self._validated([c for c, _ in evaluated])
+        now = time.time()
+        with self._locked():
+            added = []
+            for config, (_, report) in zip(configs, evaluated, strict=True):
+                if self._repo.is_duplicate(config):
+                    continue
+                state = TrialState.SUCCESS if report.is_usable else TrialState.FAILED
+                meta = MetaData(
+                    time_sampled=now,
+                    sampling_worker_id=worker_id,
+                    origin="imported",
+                    time_ended=now,
+                )
+                trial = Trial(str(self._repo.next_config_number), config, state, meta, report)
+                self._commit([trial], mirrors=("config", "metadata", "report"))
+                added.append(trial)
+        return added
+
+    def lock_and_enqueue(
+        self, configs: Sequence[Mapping[str, Any]], *, worker_id: str
+    ) -> list[Trial]:
+        """Add configs to evaluate next, as PENDING trials (duplicates are skipped).
+
+        Raises:
+            ConfigError: a config does not fit the space; nothing is added then.
+        """
+        valid = self._validated(configs)
+        now = time.time()
+        with self._locked():
+            added = []
+            for config in valid:
+                if self._repo.is_duplicate(config):
+                    continue
+                meta = MetaData(time_sampled=now, sampling_worker_id=worker_id, origin="enqueued")
+                trial = Trial(str(self._repo.next_config_number), config, TrialState.PENDING, meta)
+                self._commit([trial], mirrors=("config", "metadata"))
+                added.append(trial)
+        return added
+
+    def _validated(self, configs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        if self._space is None:
+            return [dict(c) for c in configs]
+        out = []
+        for i, config in enumerate(configs):
+            try:
+                out.append(self._space.validate_config(config))
+            except ConfigError as exc:
+                raise ConfigError(f"Config #{i} {dict(config)!r}: {exc}") from exc
+        return out
+
+    # -- leases and recovery -----------------------------------------------------------
+    def enable_lease_recovery(self, policy: LeasePolicy) -> None:
+        """Re-queue trials of workers whose lease expired, checked every
+        ``policy.check_interval`` seconds whenever this process takes the next trial."""
+        self._lease_policy = policy
+
+    def _recover_if_due(self, worker_id: str) -> list[Trial]:
+        policy = self._lease_policy
+        if policy is None or time.monotonic() < self._next_recovery:
+            return []
+        self._next_recovery = time.monotonic() + policy.check_interval
+        return self._recover_expired(worker_id, policy)
+
+    def lock_and_recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
+        """Re-queue (or fail, past ``max_retries``) every trial whose owner's lease expired."""
+        with self._locked():
+            return self._recover_expired(worker_id, policy)
+
+    def _recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
+        running = self._repo.evaluating()
+        if not running:
+            return []
+        now = server_now(self.layout)
+        ages: dict[str, float | None] = {}
+        recovered = []
+        for trial in running:
+            owner = trial.metadata.evaluating_worker_id or ""
+            if owner not in ages:
+                ages[owner] = lease_age(self.layout, owner, now)
+            age = ages[owner]
+            if age is None:  # no lease: judge by the claim's own mirror file, server-stamped
+                age = file_age(self.layout.trial_metadata_file(trial.id), now)
+            if age is not None and age <= policy.grace:
+                continue
+            reason = (
+                f"worker {owner} stopped renewing its lease "
+                f"({'no lease' if age is None else f'{age:.0f} s ago'}; grace {policy.grace:g} s)"
+            )
+            recovered.append(self._requeue(trial, reason=reason, max_retries=policy.max_retries))
+            append_error(
+                self.layout.errors_file,
+                ErrorRecord(time.time(), worker_id, trial.id, "WorkerLost", reason),
+            )
+            logger.warning("Re-queued trial %s: %s", trial.id, reason)
+        return recovered
