@@ -26,7 +26,7 @@ from neps_like._errors import (
 )
 from neps_like.analysis.results import Results, load
 from neps_like.analysis.status import status
-from neps_like.api import enqueue, import_trials, run
+from neps_like.api import enqueue, import_trials, rewind, run
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.space import (
     Categorical,
@@ -93,6 +93,7 @@ __all__ = [
     "enqueue",
     "import_trials",
     "load",
+    "rewind",
     "run",
     "status",
 ]

@@ -29,7 +29,7 @@ from neps_like.state.records import BudgetInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Results", "enqueue", "import_trials", "load", "run", "status"]
+__all__ = ["Results", "enqueue", "import_trials", "load", "rewind", "run", "status"]
 
 _ACCEPTED = {
     "evaluate_pipeline",
@@ -270,3 +270,18 @@ def _state_for_maintenance(root: str | Path, pipeline_space: Any) -> NePSState:
     return NePSState.create_or_load(
         layout.root, pipeline_space=space, sync=env["sync"], lock_kind=env["lock_kind"]
     )
+
+
+def rewind(root_directory: str | Path, to: int, *, force: bool = False) -> Path:
+    """Restore the study as it was after trial ``to``; later trials are discarded.
+
+    The directory's state is backed up first (returned path); discarded trial folders are
+    moved there. With one worker and the same seed, continuing the study then proposes
+    the same configs as it did after trial ``to`` the first time.
+
+    Raises:
+        NePSError: no such trial, or workers seem to be running (pass ``force=True``).
+    """
+    from neps_like.state.rewind import rewind as _rewind
+
+    return _rewind(root_directory, to, force=force)

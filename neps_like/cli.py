@@ -62,6 +62,39 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_rewind(args: argparse.Namespace) -> int:
+    from neps_like.api import rewind
+
+    backup = rewind(args.root, args.to, force=args.force)
+    print(f"Rewound {args.root} to trial {args.to}; the previous state is in {backup}.")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    import json
+
+    from neps_like.api import import_trials
+
+    items = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    added = import_trials(args.root, items)
+    print(
+        f"Imported {len(added)} trial(s) into {args.root} "
+        f"({len(items) - len(added)} already there)."
+    )
+    return 0
+
+
+def _cmd_enqueue(args: argparse.Namespace) -> int:
+    import json
+
+    from neps_like.api import enqueue
+
+    configs = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    added = enqueue(args.root, configs)
+    print(f"Enqueued {len(added)} config(s) in {args.root}: trials {', '.join(added) or '-'}.")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from neps_like.analysis.status import status
 
@@ -162,6 +195,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("root")
     p.set_defaults(func=_cmd_repair)
+
+    p = sub.add_parser(
+        "rewind",
+        help="restore the study as it was after trial N",
+        description="Backs the study's state up into ROOT/backups/, then keeps trials 1..N "
+        "(and their continuations) and discards the rest. Refuses while workers run.",
+        epilog="example: neps-like rewind results/exp1 --to 20",
+    )
+    p.add_argument("root")
+    p.add_argument("--to", type=int, required=True, metavar="N", help="last trial to keep")
+    p.add_argument("--force", action="store_true", help="even if workers seem to be running")
+    p.set_defaults(func=_cmd_rewind)
+
+    p = sub.add_parser(
+        "import",
+        help="add trials evaluated elsewhere",
+        description='FILE is JSON: a list of {"config": {...}, "result": ...} items. '
+        "Configs already in the study are skipped.",
+        epilog="example: neps-like import results/exp1 old_runs.json",
+    )
+    p.add_argument("root")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser(
+        "enqueue",
+        help="queue configs to evaluate next",
+        description="FILE is JSON: a list of configs. Duplicates are skipped.",
+        epilog="example: neps-like enqueue results/exp1 configs.json",
+    )
+    p.add_argument("root")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_enqueue)
 
     p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
     p.add_argument("root")
