@@ -26,8 +26,24 @@ from neps_like._errors import (
 )
 from neps_like.analysis.results import Results, load
 from neps_like.analysis.status import status
-from neps_like.api import enqueue, import_trials, rewind, run
+from neps_like.api import (
+    copy_checkpoint,
+    enqueue,
+    import_trials,
+    pause_trial,
+    resume_trial,
+    rewind,
+    run,
+    stop_trial,
+)
 from neps_like.optimizers.protocol import AskFunction
+from neps_like.script_helpers import (
+    load_config,
+    previous_trial_directory,
+    report,
+    report_intermediate,
+    trial_directory,
+)
 from neps_like.space import (
     Categorical,
     CategoricalParameter,
@@ -90,10 +106,19 @@ __all__ = [
     "TrialNotFoundError",
     "TrialState",
     "__version__",
+    "copy_checkpoint",
     "enqueue",
     "import_trials",
     "load",
+    "load_config",
+    "pause_trial",
+    "previous_trial_directory",
+    "report",
+    "report_intermediate",
+    "resume_trial",
     "rewind",
     "run",
     "status",
+    "stop_trial",
+    "trial_directory",
 ]

@@ -10,7 +10,7 @@ import logging
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.analysis.results import Results, load, write_summary
@@ -18,6 +18,7 @@ from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable, parse_result
+from neps_like.runtime.script import ScriptEvaluator
 from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
 from neps_like.space import SearchSpace
@@ -29,7 +30,19 @@ from neps_like.state.records import BudgetInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Results", "enqueue", "import_trials", "load", "rewind", "run", "status"]
+__all__ = [
+    "Results",
+    "copy_checkpoint",
+    "enqueue",
+    "import_trials",
+    "load",
+    "pause_trial",
+    "resume_trial",
+    "rewind",
+    "run",
+    "status",
+    "stop_trial",
+]
 
 _ACCEPTED = {
     "evaluate_pipeline",
@@ -54,6 +67,10 @@ _ACCEPTED = {
     "write_summary_to_disk",
     "lease_grace_seconds",
     "heartbeat_seconds",
+    "script",
+    "script_config_as",
+    "script_config_flag",
+    "script_timeout_seconds",
 }
 
 
@@ -98,6 +115,12 @@ def run(
         worker_id: this worker's name (default: host-pid-random).
         max_wallclock_time_seconds: this worker stops sampling after so many seconds.
         write_summary_to_disk: write ``summary/`` when the worker stops (default True).
+        script: instead of ``evaluate_pipeline``, a program run once per trial in its
+            trial directory (``"train.py"`` runs with this Python, or an argv list); it
+            reads its config with ``neps_like.load_config()`` and reports with
+            ``neps_like.report(...)``. ``script_config_as="args"`` passes the config as
+            ``--name=value`` arguments too, ``script_config_flag=True`` adds
+            ``--config PATH``; ``script_timeout_seconds`` bounds each trial.
         lease_grace_seconds: a worker silent for this long (SIGKILLed, node lost) has its
             trial re-queued by another worker (default 60).
         heartbeat_seconds: how often a live worker renews its lease (default 5).
@@ -116,9 +139,7 @@ def run(
     if pipeline_space is not None:
         given["pipeline_space"] = pipeline_space
     opts = args_mod.canonicalise(given, _ACCEPTED)
-    if opts.get("evaluate_pipeline") is None:
-        raise ArgumentError("run() needs evaluate_pipeline (a callable or 'file.py:function').")
-    evaluator = FunctionEvaluator(load_callable(opts["evaluate_pipeline"]))
+    evaluator = _evaluator(opts)
     settings = _worker_settings(opts)
     layout = Layout.at(opts.get("root_directory", "neps_results"))
     if opts.get("overwrite_root_directory") and layout.root.exists():
@@ -153,6 +174,23 @@ def run(
             state.close()
             if opts.get("write_summary_to_disk", True):
                 write_summary(state)
+
+
+def _evaluator(opts: Mapping[str, Any]) -> FunctionEvaluator | ScriptEvaluator:
+    fn, script = opts.get("evaluate_pipeline"), opts.get("script")
+    if (fn is None) == (script is None):
+        raise ArgumentError(
+            "run() needs exactly one of evaluate_pipeline (a callable or 'file.py:function') "
+            "and script (a program run once per trial)."
+        )
+    if script is None:
+        return FunctionEvaluator(load_callable(cast("str | Callable[..., Any]", fn)))
+    return ScriptEvaluator(
+        script,
+        config_as=opts.get("script_config_as", "json"),
+        config_flag=bool(opts.get("script_config_flag", False)),
+        timeout=args_mod.positive("script_timeout_seconds", opts.get("script_timeout_seconds")),
+    )
 
 
 def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
@@ -285,3 +323,46 @@ def rewind(root_directory: str | Path, to: int, *, force: bool = False) -> Path:
     from neps_like.state.rewind import rewind as _rewind
 
     return _rewind(root_directory, to, force=force)
+
+
+def stop_trial(root_directory: str | Path, trial_id: str) -> str:
+    """Stop a trial: a pending or paused one at once, an evaluating one through its worker
+    (SIGTERM to a script's process group, then SIGKILL after a grace period). It ends
+    PRUNED. Returns ``"stopped"`` or ``"requested"``."""
+    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
+        trial_id, "stop"
+    )
+
+
+def pause_trial(root_directory: str | Path, trial_id: str) -> str:
+    """Pause a trial: it ends PAUSED with its directory and checkpoints kept, until
+    ``resume_trial``. Returns ``"paused"`` or ``"requested"``."""
+    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
+        trial_id, "pause"
+    )
+
+
+def resume_trial(root_directory: str | Path, trial_id: str) -> None:
+    """Queue a paused trial again; whichever worker takes it continues from its directory."""
+    NePSState.create_or_load(root_directory, load_only=True).lock_and_resume_trial(trial_id)
+
+
+def copy_checkpoint(root_directory: str | Path, from_trial: str, to_trial: str) -> Path:
+    """Copy one trial's files into another's directory (PBT-style warm start) and return
+    the destination. neps_like's own record files are not copied."""
+    import shutil
+
+    layout = Layout.at(root_directory)
+    state = NePSState.create_or_load(layout.root, load_only=True)
+    src, dst = state.trial_directory(from_trial), state.trial_directory(to_trial)
+    own = {"config.yaml", "metadata.json", "report.yaml", "control.json", "result.json"}
+    dst.mkdir(parents=True, exist_ok=True)
+    for item in src.iterdir():
+        if item.name in own:
+            continue
+        target = dst / item.name
+        if item.is_dir():
+            shutil.copytree(item, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, target)
+    return dst

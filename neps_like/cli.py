@@ -95,6 +95,22 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_control(args: argparse.Namespace) -> int:
+    from neps_like import api
+
+    if args.command == "resume":
+        api.resume_trial(args.root, args.trial_id)
+        print(f"Trial {args.trial_id} is queued again.")
+        return 0
+    action = api.stop_trial if args.command == "stop" else api.pause_trial
+    outcome = action(args.root, args.trial_id)
+    if outcome == "requested":
+        print(f"Asked the worker evaluating trial {args.trial_id} to {args.command} it.")
+    else:
+        print(f"Trial {args.trial_id} {outcome}.")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from neps_like.analysis.status import status
 
@@ -228,6 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("root")
     p.add_argument("file")
     p.set_defaults(func=_cmd_enqueue)
+
+    for name, text in (
+        ("stop", "stop a trial (it ends PRUNED; a running script gets SIGTERM, then SIGKILL)"),
+        ("pause", "pause a trial (it ends PAUSED, its directory kept for resume)"),
+        ("resume", "queue a paused trial again"),
+    ):
+        p = sub.add_parser(
+            name, help=text, description=text, epilog=f"example: neps-like {name} results/exp1 7"
+        )
+        p.add_argument("root")
+        p.add_argument("trial_id")
+        p.set_defaults(func=_cmd_control)
 
     p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
     p.add_argument("root")

@@ -17,6 +17,7 @@ from typing import Any
 from neps_like._errors import NepsLikeError
 from neps_like.state._fs import atomic_write_text, atomic_write_yaml, make_dirs
 from neps_like.state.err_dump import ErrDump
+from neps_like.state.layout import Layout
 from neps_like.state.neps_state import NePSState
 from neps_like.state.records import Trial, TrialState
 
@@ -80,6 +81,22 @@ class Results(Mapping[str, Trial]):
             rows.append(row)
         return rows
 
+    def stdout(self, trial_id: str) -> str:
+        """What a script trial printed to stdout (all attempts), or "" when nothing."""
+        return _read_log(Layout.at(self.root).trial_stdout_file(trial_id))
+
+    def stderr(self, trial_id: str) -> str:
+        """What a script trial printed to stderr (all attempts), or "" when nothing."""
+        return _read_log(Layout.at(self.root).trial_stderr_file(trial_id))
+
+    def running(self) -> dict[str, str]:
+        """Which worker evaluates which trial right now (trial id -> worker id)."""
+        return {
+            t.id: t.metadata.evaluating_worker_id or "?"
+            for t in self._trials.values()
+            if t.state is TrialState.EVALUATING
+        }
+
     def to_dataframe(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs the ``pandas`` extra)."""
         try:
@@ -89,6 +106,13 @@ class Results(Mapping[str, Trial]):
                 "to_dataframe() needs pandas: pip install 'neps-like[pandas]'"
             ) from exc
         return pd.DataFrame(self.rows()).set_index("id")
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
 
 
 def _single_objective(trial: Trial) -> float | None:

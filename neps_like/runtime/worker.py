@@ -6,19 +6,23 @@ Owns the stopping rules and the error policy. Everything shared goes through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from neps_like._errors import StaleTrialError
+from neps_like.runtime.control import TrialControlled, watch_requests
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.neps_state import NePSState, NextTrial
-from neps_like.state.records import BudgetInfo, Trial, TrialState
+from neps_like.state.records import BudgetInfo, Report, Trial, TrialState
+from neps_like.state.requests import clear_request, read_request
 
 logger = logging.getLogger(__name__)
 
@@ -143,18 +147,34 @@ class Worker:
             trial.id,
             extra={"worker_id": self.worker_id, "trial_id": trial.id},
         )
+        control = layout.trial_control_file(trial.id)
+        if prev is None and trial.metadata.attempt > 1:
+            prev_dir: Path | None = layout.trial_dir(trial.id)  # resume from own checkpoints
+        else:
+            prev_dir = None if prev is None else layout.trial_dir(prev)
+        kwargs: dict[str, Any] = {
+            "pipeline_directory": layout.trial_dir(trial.id),
+            "previous_pipeline_directory": prev_dir,
+            "objective_value_on_error": self.settings.objective_value_on_error,
+            "cost_value_on_error": self.settings.cost_value_on_error,
+        }
+        watches = getattr(self.evaluator, "watches_requests", False)
+        if watches:
+            kwargs["should_stop"] = lambda: read_request(control)
         try:
-            with self.stop.evaluation():
-                outcome = self.evaluator(
-                    config,
-                    pipeline_directory=layout.trial_dir(trial.id),
-                    previous_pipeline_directory=None if prev is None else layout.trial_dir(prev),
-                    objective_value_on_error=self.settings.objective_value_on_error,
-                    cost_value_on_error=self.settings.cost_value_on_error,
-                )
+            with (
+                self.stop.evaluation(),
+                contextlib.nullcontext() if watches else watch_requests(control),
+            ):
+                outcome = self.evaluator(config, **kwargs)
         except WorkerInterrupted as exc:
             self._requeue_interrupted(trial, str(exc))
             return None
+        except TrialControlled as exc:
+            self._finish_on_request(trial, exc.action)
+            return None
+        finally:
+            clear_request(control)
         self.summary.evaluated += 1
         if outcome.exception is not None:
             self._handle_failure(trial, outcome)
@@ -178,6 +198,24 @@ class Worker:
             self._drop_stale(exc)
             return None
         return nxt
+
+    def _finish_on_request(self, trial: Trial, action: str) -> None:
+        """End the trial as asked: PRUNED for a stop, PAUSED (directory kept) for a pause."""
+        state = TrialState.PRUNED if action == "stop" else TrialState.PAUSED
+        report = Report(objective_to_minimize=None, err=f"{action} requested")
+        try:
+            self.state.lock_and_report_trial_evaluation(
+                trial, report, worker_id=self.worker_id, state=state
+            )
+        except StaleTrialError as exc:
+            self._drop_stale(exc)
+            return
+        logger.info(
+            "Trial %s %s on request",
+            trial.id,
+            state.value,
+            extra={"worker_id": self.worker_id, "trial_id": trial.id},
+        )
 
     def _requeue_interrupted(self, trial: Trial, reason: str) -> None:
         """Give the trial back (directory and checkpoints kept) after a stop signal."""

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from neps_like._errors import ConfigError
+from neps_like._errors import ConfigError, NePSError
 from neps_like.state._core import LeasePolicy, StateCore, file_age
 from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.leases import lease_age, server_now
@@ -18,6 +18,7 @@ from neps_like.state.records import (
     Trial,
     TrialState,
 )
+from neps_like.state.requests import ACTIONS, write_request
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,47 @@ class MaintenanceOps(StateCore):
                 self._commit([trial], mirrors=("config", "metadata"))
                 added.append(trial)
         return added
+
+    # -- stop, pause, resume -------------------------------------------------------------
+    def lock_and_request(self, trial_id: str, action: str) -> str:
+        """Stop or pause a trial. A pending or paused one changes state at once; for an
+        evaluating one a request is left for its worker, which ends the evaluation.
+
+        Returns:
+            ``"stopped"``, ``"paused"`` or ``"requested"``.
+
+        Raises:
+            NePSError: the action is unknown or the trial is already finished.
+        """
+        if action not in ACTIONS:
+            raise NePSError(f"Unknown action {action!r}; use one of {ACTIONS}.")
+        with self._locked():
+            trial = self._repo.get(trial_id)
+            if trial.state is TrialState.EVALUATING:
+                write_request(self.layout.trial_control_file(trial_id), action)
+                return "requested"
+            target = TrialState.PRUNED if action == "stop" else TrialState.PAUSED
+            if trial.state is target or not trial.state.can_become(target):
+                raise NePSError(
+                    f"Trial {trial_id} is {trial.state.value}: it cannot be {action}ped now."
+                )
+            self._commit([trial.transition(target)], mirrors=("metadata",))
+            return "stopped" if action == "stop" else "paused"
+
+    def lock_and_resume_trial(self, trial_id: str) -> Trial:
+        """Queue a paused trial again; the worker that takes it finds its checkpoints in
+        its directory (also passed as ``previous_pipeline_directory``).
+
+        Raises:
+            NePSError: the trial is not paused.
+        """
+        with self._locked():
+            trial = self._repo.get(trial_id)
+            if trial.state is not TrialState.PAUSED:
+                raise NePSError(f"Trial {trial_id} is {trial.state.value}, not paused.")
+            resumed = trial.transition(TrialState.PENDING)
+            self._commit([resumed], mirrors=("metadata",))
+        return resumed
 
     def _validated(self, configs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if self._space is None:

@@ -105,6 +105,17 @@ class Layout:
     def trial_report_file(self, trial_id: str) -> Path:
         return self.trial_dir(trial_id) / "report.yaml"
 
+    def trial_stdout_file(self, trial_id: str) -> Path:
+        """A script trial's standard output (every attempt appends)."""
+        return self.trial_dir(trial_id) / "stdout.log"
+
+    def trial_stderr_file(self, trial_id: str) -> Path:
+        return self.trial_dir(trial_id) / "stderr.log"
+
+    def trial_control_file(self, trial_id: str) -> Path:
+        """A stop or pause request for the worker evaluating the trial."""
+        return self.trial_dir(trial_id) / "control.json"
+
     @property
     def backups_dir(self) -> Path:
         """Copies made before ``repair`` or ``rewind`` change anything."""

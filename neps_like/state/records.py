@@ -55,7 +55,7 @@ class TrialState(str, Enum):
 
 _S = TrialState
 _TRANSITIONS: dict[TrialState, frozenset[TrialState]] = {
-    _S.PENDING: frozenset({_S.EVALUATING, _S.PRUNED, _S.FAILED}),
+    _S.PENDING: frozenset({_S.EVALUATING, _S.PRUNED, _S.FAILED, _S.PAUSED}),
     _S.EVALUATING: frozenset({_S.SUCCESS, _S.FAILED, _S.CRASHED, _S.PRUNED, _S.PAUSED}),
     _S.CRASHED: frozenset({_S.PENDING, _S.FAILED}),
     _S.PAUSED: frozenset({_S.PENDING, _S.PRUNED}),

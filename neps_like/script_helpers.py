@@ -1,0 +1,76 @@
+"""What a script trial calls from inside: read its config, report its result.
+
+Used by scripts that ``neps_like.run(script=...)`` or ``neps-like run`` starts; they find
+their trial through the ``NEPS_LIKE_*`` environment variables the worker sets. The
+result is written atomically to ``result.json`` in the trial directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from neps_like._errors import NepsLikeError
+from neps_like.state._fs import atomic_write_json
+
+
+def _env_path(name: str) -> Path:
+    value = os.environ.get(name)
+    if not value:
+        raise NepsLikeError(
+            f"{name} is not set: this function works inside a script trial started by "
+            "neps_like.run(script=...) or `neps-like run`."
+        )
+    return Path(value)
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The trial's config (nested dicts for dotted names), from ``path`` or the
+    ``NEPS_LIKE_CONFIG`` file."""
+    source = Path(path) if path is not None else _env_path("NEPS_LIKE_CONFIG")
+    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    return data
+
+
+def trial_directory() -> Path:
+    """This trial's directory (for checkpoints); also the script's working directory."""
+    return _env_path("NEPS_LIKE_TRIAL_DIR")
+
+
+def previous_trial_directory() -> Path | None:
+    """The directory to continue from (a promotion's parent, or this trial's own on a
+    resumed attempt), or None."""
+    value = os.environ.get("NEPS_LIKE_PREVIOUS_TRIAL_DIR")
+    return Path(value) if value else None
+
+
+def report(
+    objective_to_minimize: float | list[float] | None = None,
+    *,
+    cost: float | None = None,
+    learning_curve: list[float] | None = None,
+    extra: dict[str, Any] | None = None,
+    **more: Any,
+) -> None:
+    """Record this trial's result (the same keys as an evaluation function returns)."""
+    if objective_to_minimize is None:
+        raise NepsLikeError("report() needs objective_to_minimize.")
+    result: dict[str, Any] = {"objective_to_minimize": objective_to_minimize, **more}
+    if cost is not None:
+        result["cost"] = cost
+    if learning_curve is not None:
+        result["learning_curve"] = list(learning_curve)
+    if extra is not None:
+        result["extra"] = extra
+    atomic_write_json(_env_path("NEPS_LIKE_RESULT"), result)
+
+
+def report_intermediate(value: float, *, step: int | None = None) -> None:
+    """Append one point of the learning curve (kept even if the script is stopped)."""
+    path = trial_directory() / "learning_curve.jsonl"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"step": step, "value": float(value)}) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())

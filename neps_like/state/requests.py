@@ -1,0 +1,34 @@
+"""Stop and pause requests as files (``trials/<id>/control.json``), written atomically.
+
+The state layer writes and reads them; ``runtime.control`` turns them into interruptions
+of the evaluation in the worker that owns the trial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+from neps_like.state._fs import atomic_write_json
+
+ACTIONS = ("stop", "pause")
+
+
+def write_request(path: Path, action: str) -> None:
+    atomic_write_json(path, {"action": action, "time": time.time()}, sync="none")
+
+
+def read_request(path: Path) -> str | None:
+    """The pending action for a trial, or None."""
+    try:
+        action = json.loads(path.read_text(encoding="utf-8")).get("action")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return action if action in ACTIONS else None
+
+
+def clear_request(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
