@@ -19,6 +19,23 @@ from neps_like._errors import NepsLikeError
 logger = logging.getLogger(__name__)
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from neps_like.api import run
+    from neps_like.runtime.run_args import load_run_args
+
+    run_args = load_run_args(args.run_args)
+    if args.root is not None:
+        run_args["root_directory"] = args.root
+    if args.worker_id is not None:
+        run_args["worker_id"] = args.worker_id
+    summary = run(**run_args)
+    print(
+        f"Worker {summary.worker_id}: {summary.evaluated} evaluations "
+        f"({summary.failed} failed); stopped because {summary.stop_reason}."
+    )
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from neps_like.analysis.status import status
 
@@ -156,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser(
+        "run",
+        help="run one worker from a YAML file of run() arguments",
+        description="Runs one worker until the study's stopping rules hold. Start it as many "
+        "times as you have workers (the same file for every SLURM array task).",
+        epilog="example: neps-like run run_args.yaml --worker-id task-$SLURM_ARRAY_TASK_ID",
+    )
+    p.add_argument("run_args", help="YAML file with run() arguments")
+    p.add_argument("--root", help="override root_directory")
+    p.add_argument("--worker-id", help="this worker's name")
+    p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser(
         "status",
