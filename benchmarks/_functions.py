@@ -32,6 +32,7 @@ class Param:
     upper: float = 1.0
     log: bool = False
     choices: tuple[str, ...] = ()
+    best: float | str | None = None  # the value at the (a) global optimum
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,17 @@ def _bx(cfg: Mapping[str, Any]) -> np.ndarray:
 
 
 _FID = Param("epochs", "fidelity", 1, 27)
-_BRANIN_PARAMS = (Param("x1", "float", -5, 10), Param("x2", "float", 0, 15))
-_H6_PARAMS = tuple(Param(f"x{i}", "float", 0, 1) for i in range(6))
+_BRANIN_PARAMS = (
+    Param("x1", "float", -5, 10, best=9.42478),
+    Param("x2", "float", 0, 15, best=2.475),
+)
+_H6_ARGMIN = (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573)
+_H6_PARAMS = tuple(Param(f"x{i}", "float", 0, 1, best=b) for i, b in enumerate(_H6_ARGMIN))
 _MIXED_PARAMS = (
-    Param("x", "float", -5, 5),
-    Param("lr", "float", 1e-4, 1, log=True),
-    Param("n", "int", 1, 20),
-    Param("c", "cat", choices=("a", "b", "c", "d")),
+    Param("x", "float", -5, 5, best=-1.0),
+    Param("lr", "float", 1e-4, 1, log=True, best=1e-2),
+    Param("n", "int", 1, 20, best=7),
+    Param("c", "cat", choices=("a", "b", "c", "d"), best="b"),
 )
 
 PROBLEMS: dict[str, Problem] = {

@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/optimizers.py --optimizers random_search,bayesian_optimization \
         --problems branin,hartmann6,mixed --seeds 10 --evals 50 [--compare] [--timing]
+    python benchmarks/optimizers.py --optimizers bayesian_optimization,pibo --priors good
 
 Optimizers are built by name through ``neps_like.optimizers.registry.resolve_optimizer``
 and driven through the ask protocol by a tiny in-memory loop (no disk, no workers): each
@@ -28,6 +29,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import time
@@ -39,9 +41,10 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _functions import PROBLEMS, Problem
+from _functions import PROBLEMS, Param, Problem
 
-from neps_like.optimizers.registry import resolve_optimizer
+from neps_like._errors import OptimizerError
+from neps_like.optimizers.registry import available_optimizers, resolve_optimizer
 from neps_like.space import Categorical, Float, Integer, SearchSpace
 from neps_like.state.records import (
     BudgetInfo,
@@ -55,16 +58,31 @@ from neps_like.state.records import (
 BENCH_PYTHON = Path("/work/bench-venv/bin/python")
 
 
-def build_space(problem: Problem) -> SearchSpace:
-    """The neps_like search space of a benchmark problem."""
+def _prior(p: Param, quality: str) -> dict[str, Any]:
+    """Prior arguments: "good" is near the optimum, "bad" far from it, "none" absent."""
+    if quality == "none" or p.best is None:
+        return {}
+    if p.kind == "cat":
+        i = p.choices.index(str(p.best))
+        return {"prior": p.choices[i if quality == "good" else (i + 1) % len(p.choices)]}
+    lo, hi = (math.log(p.lower), math.log(p.upper)) if p.log else (p.lower, p.upper)
+    u = ((math.log(float(p.best)) if p.log else float(p.best)) - lo) / (hi - lo)
+    u = min(u + 0.05, 1.0) if quality == "good" else (u + 0.5) % 1.0
+    value = lo + u * (hi - lo)
+    value = math.exp(value) if p.log else value
+    return {"prior": round(value) if p.kind == "int" else value, "prior_confidence": "medium"}
+
+
+def build_space(problem: Problem, priors: str = "none") -> SearchSpace:
+    """The neps_like search space of a benchmark problem, with priors if asked."""
     params: dict[str, Any] = {}
     for p in problem.params:
         if p.kind == "float":
-            params[p.name] = Float(p.lower, p.upper, log=p.log)
+            params[p.name] = Float(p.lower, p.upper, log=p.log, **_prior(p, priors))
         elif p.kind == "int":
-            params[p.name] = Integer(int(p.lower), int(p.upper), log=p.log)
+            params[p.name] = Integer(int(p.lower), int(p.upper), log=p.log, **_prior(p, priors))
         elif p.kind == "cat":
-            params[p.name] = Categorical(list(p.choices))
+            params[p.name] = Categorical(list(p.choices), **_prior(p, priors))
         else:
             params[p.name] = Integer(int(p.lower), int(p.upper), is_fidelity=True)
     return SearchSpace(params)
@@ -103,11 +121,14 @@ def _incumbent_regret(problem: Problem, trials: Mapping[str, Trial]) -> float:
     return problem.true_value(best.config) - problem.optimum
 
 
-def run_once(args: tuple[str, str, int, int]) -> float:
+def run_once(args: tuple[str, str, int, int, str]) -> float:
     """Regret of one optimizer on one problem with one seed after ``evals`` budget."""
-    name, problem_name, seed, evals = args
+    name, problem_name, seed, evals, priors = args
     problem = PROBLEMS[problem_name]
-    optimizer = make_optimizer(name, build_space(problem), seed)
+    try:
+        optimizer = make_optimizer(name, build_space(problem, priors), seed)
+    except OptimizerError:
+        return float("nan")  # e.g. a multi-fidelity optimizer on a space without fidelity
     trials: dict[str, Trial] = {}
     used, counter = 0.0, 0
     while used < evals - 1e-9:
@@ -126,9 +147,14 @@ def run_once(args: tuple[str, str, int, int]) -> float:
 
 
 def proposal_times(name: str, sizes: tuple[int, ...] = (50, 100, 200)) -> dict[int, float]:
-    """Seconds for one proposal given ``size`` finished random trials on Hartmann-6."""
+    """Median seconds (of 3) for one proposal given ``size`` random trials on Hartmann-6."""
     problem = PROBLEMS["hartmann6"]
     space = build_space(problem)
+    try:
+        make_optimizer(name, space, 0)
+    except OptimizerError:  # multi-fidelity optimizers: same function, fidelity added
+        problem = PROBLEMS["hartmann6_mf"]
+        space = build_space(problem)
     rng = np.random.default_rng(0)
     out: dict[int, float] = {}
     for size in sizes:
@@ -139,9 +165,12 @@ def proposal_times(name: str, sizes: tuple[int, ...] = (50, 100, 200)) -> dict[i
             value, cost = problem.evaluate(sampled.config)
             trials[f"{i:04d}"] = _trial(f"{i:04d}", sampled, value, cost)
         optimizer(trials, None, None)  # warm imports and caches
-        start = time.perf_counter()
-        optimizer(trials, None, None)
-        out[size] = time.perf_counter() - start
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            optimizer(trials, None, None)
+            runs.append(time.perf_counter() - start)
+        out[size] = float(np.median(runs))
     return out
 
 
@@ -174,39 +203,63 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--compare", action="store_true", help="also run Optuna TPE")
     parser.add_argument("--timing", action="store_true", help="print proposal times")
+    parser.add_argument("--timing-only", action="store_true", help="skip the regret runs")
+    parser.add_argument(
+        "--priors",
+        choices=("none", "good", "bad"),
+        default="none",
+        help="give the spaces priors near (good) or far from (bad) the optimum, for pibo",
+    )
     args = parser.parse_args(argv)
     names = args.optimizers.split(",")
+    unknown = sorted(set(names) - set(available_optimizers()))
+    if unknown:
+        parser.error(f"unknown optimizer(s) {unknown}; registered: {available_optimizers()}")
+    if not args.timing_only:
+        regret_table(names, args)
+    if args.timing or args.timing_only:
+        print("proposal time (s) on Hartmann-6 with N finished trials")
+        for name in names:
+            times = proposal_times(name)
+            print(f"{name:<24}" + "  ".join(f"N={k}: {v:.3f}" for k, v in times.items()))
+
+
+def regret_table(names: list[str], args: argparse.Namespace) -> None:
+    """Run every (optimizer, problem, seed) and print median and quartiles of regret."""
     problems = args.problems.split(",")
-    jobs = [(n, p, s, args.evals) for n in names for p in problems for s in range(args.seeds)]
+    jobs = [
+        (n, p, s, args.evals, args.priors)
+        for n in names
+        for p in problems
+        for s in range(args.seeds)
+    ]
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         regrets = list(pool.map(run_once, jobs))
     table: dict[tuple[str, str], list[float]] = {}
-    for (name, problem, _, _), regret in zip(jobs, regrets, strict=True):
+    for (name, problem, *_), regret in zip(jobs, regrets, strict=True):
         table.setdefault((problem, name), []).append(regret)
     tpe = run_tpe(problems, args.seeds, args.evals) if args.compare else {}
     print(
-        f"simple regret after {args.evals} evaluations, {args.seeds} seeds "
+        f"simple regret after {args.evals} evaluations, {args.seeds} seeds, priors={args.priors} "
         f"({time.perf_counter() - start:.0f} s)"
     )
     header = f"{'problem':<14}{'optimizer':<24}{'median':>10}{'q25':>10}{'q75':>10}"
-    print(header + (f"{'TPE med':>10}{'ratio':>8}" if tpe else ""))
+    print(header + (f"{'TPE med':>10}{'ratio':>10}" if tpe else ""))
     for problem in problems:
         rows = [(name, table[(problem, name)]) for name in names]
         if problem in tpe:
             rows.append(("optuna_tpe", tpe[problem]))
         tpe_median = _quartiles(tpe[problem])[0] if problem in tpe else None
         for name, values in rows:
+            if all(np.isnan(values)):
+                print(f"{problem:<14}{name:<24}{'n/a':>10}")
+                continue
             med, q25, q75 = _quartiles(values)
-            line = f"{problem:<14}{name:<24}{med:>10.4f}{q25:>10.4f}{q75:>10.4f}"
+            line = f"{problem:<14}{name:<24}{med:>10.2e}{q25:>10.2e}{q75:>10.2e}"
             if tpe_median is not None:
-                line += f"{tpe_median:>10.4f}{med / max(tpe_median, 1e-12):>8.2f}"
+                line += f"{tpe_median:>10.2e}{med / max(tpe_median, 1e-12):>10.2e}"
             print(line)
-    if args.timing:
-        print("proposal time (s) on Hartmann-6 with N finished trials")
-        for name in names:
-            times = proposal_times(name)
-            print(f"{name:<24}" + "  ".join(f"N={k}: {v:.3f}" for k, v in times.items()))
 
 
 if __name__ == "__main__":

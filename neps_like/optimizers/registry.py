@@ -20,6 +20,8 @@ from neps_like.space import SearchSpace
 OPTIMIZERS: dict[str, str] = {
     "random_search": "neps_like.optimizers.random_search:RandomSearch",
     "grid_search": "neps_like.optimizers.grid_search:GridSearch",
+    "bayesian_optimization": "neps_like.optimizers.bo:BayesianOptimization",
+    "pibo": "neps_like.optimizers.bo:PiBO",
 }
 
 

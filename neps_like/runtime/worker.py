@@ -17,6 +17,7 @@ from typing import Any, Literal
 from neps_like._errors import StaleTrialError
 from neps_like.runtime.control import TrialControlled, watch_requests
 from neps_like.runtime.evaluation import Outcome
+from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
 from neps_like.state.err_dump import ErrorRecord
@@ -80,6 +81,7 @@ class Worker:
         self.space = space
         self.summary = WorkerSummary(worker_id)
         self.stop = stop or StopRequest()
+        self.progress = Progress(worker_id)
 
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
@@ -99,6 +101,7 @@ class Worker:
                     continue
                 break
             nxt = self._evaluate(nxt.trial, started)
+        self.progress.close()
         self.summary.stop_reason = reason
         logger.info(
             "Worker %s stops after %d evaluations: %s",
@@ -117,6 +120,10 @@ class Worker:
             batch_size=self.settings.batch_size,
             wait_for_running=self.settings.continue_until_max_evaluation_completed,
         )
+
+    def _show(self, current: str | None) -> None:
+        used = self.state.budget_used(self.settings.limits)
+        self.progress.update(used, self.state.best_so_far(), current)
 
     def _local_stop(self, started: float) -> str | None:
         if self.stop.requested:
@@ -147,6 +154,7 @@ class Worker:
             trial.id,
             extra={"worker_id": self.worker_id, "trial_id": trial.id},
         )
+        self._show(trial.id)
         control = layout.trial_control_file(trial.id)
         if prev is None and trial.metadata.attempt > 1:
             prev_dir: Path | None = layout.trial_dir(trial.id)  # resume from own checkpoints

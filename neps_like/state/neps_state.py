@@ -316,6 +316,10 @@ class NePSState(MaintenanceOps):
         with self._locked():
             return dict(self._workers)
 
+    def best_so_far(self) -> tuple[float, str] | None:
+        """(objective, trial id) of the best single-objective success, as of the last sync."""
+        return self._repo.best
+
     def budget_used(self, limits: BudgetInfo | None = None) -> BudgetInfo:
         """Budget used as of this process's last sync (no lock)."""
         return self._sampler("").budget_info(limits or BudgetInfo())

@@ -60,6 +60,7 @@ class TrialRepo:
         self.used_fidelity = 0.0
         self.budgeted_trials = 0
         self.next_config_number = 1
+        self.best: tuple[float, str] | None = None  # (objective, trial id), single objective
 
     # -- index ---------------------------------------------------------------------------
     def apply(self, trial: Trial) -> None:
@@ -69,6 +70,12 @@ class TrialRepo:
             self._account(old, -1)
         self._trials[trial.id] = trial
         self._account(trial, +1)
+        if trial.state is TrialState.SUCCESS and trial.report is not None:
+            objs = trial.report.objectives
+            # SUCCESS is final, so the best can only improve: O(1) to keep.
+            single = objs is not None and len(objs) == 1 and math.isfinite(objs[0])
+            if objs and single and (self.best is None or objs[0] < self.best[0]):
+                self.best = (objs[0], trial.id)
         base = trial.id.split("_", 1)[0]
         if base.isdigit():
             self.next_config_number = max(self.next_config_number, int(base) + 1)

@@ -185,3 +185,37 @@ def test_flags_and_settings() -> None:
     assert BayesianOptimization.compute_outside_lock is True
     with pytest.raises(OptimizerError):
         BayesianOptimization(branin_space(), seed=0, output_transform="cube")
+
+
+def test_blas_limit_is_restored_and_optional() -> None:
+    from neps_like.optimizers.bo import _blas
+
+    for setter in _blas._setters():
+        before = setter(3)
+        with _blas.limit_blas_threads(1):
+            pass
+        assert setter(before) == 3
+    space = branin_space()
+    trials = random_history(space, branin, 8)
+    a = BayesianOptimization(space, seed=0, blas_threads=None)(trials, None)
+    b = BayesianOptimization(space, seed=0)(trials, None)
+    assert a == b
+
+
+def test_importing_neps_like_does_not_import_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, neps_like; assert 'scipy' not in sys.modules, 'scipy imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_repeated_configs_with_different_values_do_not_break_the_fit() -> None:
+    space = branin_space()
+    trials = random_history(space, branin, 6)
+    config = next(iter(trials.values())).config
+    for i, value in enumerate([1.0, 50.0, 3.0]):
+        trials[f"r{i}"] = make_trial(100 + i, config, value, TrialState.SUCCESS)
+    sampled = BayesianOptimization(space, seed=0, initial_design_size=2)(trials, None)
+    assert isinstance(sampled, SampledConfig)
+    assert space.config_key(sampled.config) != space.config_key(config)
