@@ -36,6 +36,7 @@ from neps_like.api import (
     run,
     stop_trial,
 )
+from neps_like.ask_tell import AskTell
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.script_helpers import (
     load_config,
@@ -68,6 +69,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ArgumentError",
     "AskFunction",
+    "AskTell",
     "BudgetInfo",
     "Categorical",
     "CategoricalParameter",
