@@ -71,6 +71,7 @@ _ACCEPTED = {
     "script_config_as",
     "script_config_flag",
     "script_timeout_seconds",
+    "delete_checkpoints",
 }
 
 
@@ -121,6 +122,9 @@ def run(
             ``neps_like.report(...)``. ``script_config_as="args"`` passes the config as
             ``--name=value`` arguments too, ``script_config_flag=True`` adds
             ``--config PATH``; ``script_timeout_seconds`` bounds each trial.
+        delete_checkpoints: after a trial finishes, delete what the evaluation wrote in its
+            directory (records and logs stay). Not with multi-fidelity continuations,
+            which start from the previous trial's directory.
         lease_grace_seconds: a worker silent for this long (SIGKILLed, node lost) has its
             trial re-queued by another worker (default 60).
         heartbeat_seconds: how often a live worker renews its lease (default 5).
@@ -218,6 +222,7 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
         objective_value_on_error=opts.get("objective_value_on_error"),
         cost_value_on_error=opts.get("cost_value_on_error"),
         batch_size=batch,
+        delete_checkpoints=bool(opts.get("delete_checkpoints", False)),
     )
 
 

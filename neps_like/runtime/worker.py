@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,20 @@ logger = logging.getLogger(__name__)
 
 OnError = Literal["raise", "ignore", "retry"]
 
+# What ``delete_checkpoints`` keeps in a finished trial's directory.
+KEPT_FILES = frozenset(
+    {
+        "config.yaml",
+        "metadata.json",
+        "report.yaml",
+        "stdout.log",
+        "stderr.log",
+        "config.json",
+        "result.json",
+        "learning_curve.jsonl",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
@@ -44,6 +59,7 @@ class WorkerSettings:
     cost_value_on_error: float | None = None
     batch_size: int = 1
     poll_interval: float = 0.5
+    delete_checkpoints: bool = False
 
 
 @dataclass(slots=True)
@@ -205,7 +221,22 @@ class Worker:
         except StaleTrialError as exc:
             self._drop_stale(exc)
             return None
+        self._delete_checkpoints(trial)
         return nxt
+
+    def _delete_checkpoints(self, trial: Trial) -> None:
+        """With ``delete_checkpoints``, remove what the evaluation wrote in the directory of
+        a finished trial, keeping neps_like's records and the logs."""
+        if not self.settings.delete_checkpoints:
+            return
+        folder = self.state.layout.trial_dir(trial.id)
+        for item in folder.iterdir() if folder.exists() else ():
+            if item.name in KEPT_FILES:
+                continue
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
 
     def _finish_on_request(self, trial: Trial, action: str) -> None:
         """End the trial as asked: PRUNED for a stop, PAUSED (directory kept) for a pause."""
@@ -287,6 +318,7 @@ class Worker:
         except StaleTrialError as stale:
             self._drop_stale(stale)
             return
+        self._delete_checkpoints(trial)
         substituted = s.objective_value_on_error is not None or s.cost_value_on_error is not None
         if s.on_error == "raise" and not substituted:
             raise exc

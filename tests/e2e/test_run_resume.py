@@ -247,3 +247,19 @@ def test_cli_status_and_demo(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 1 and "No neps_like study" in missing.stderr
+
+
+def test_delete_checkpoints_of_finished_trials(tmp_path: Path) -> None:
+    def fn(x: float, model: dict[str, Any], pipeline_directory: Path) -> float:
+        (pipeline_directory / "weights.bin").write_bytes(b"0" * 1000)
+        (pipeline_directory / "ckpts").mkdir()
+        return x
+
+    root = tmp_path / "r"
+    neps.run(fn, SPACE, root_directory=root, evaluations_to_spend=2, delete_checkpoints=True)
+    folder = root / "trials" / "1"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.yaml",
+        "metadata.json",
+        "report.yaml",
+    ]
