@@ -22,6 +22,10 @@ OPTIMIZERS: dict[str, str] = {
     "grid_search": "neps_like.optimizers.grid_search:GridSearch",
     "bayesian_optimization": "neps_like.optimizers.bo:BayesianOptimization",
     "pibo": "neps_like.optimizers.bo:PiBO",
+    "successive_halving": "neps_like.optimizers.multifidelity.successive_halving:SuccessiveHalving",
+    "hyperband": "neps_like.optimizers.multifidelity.hyperband:Hyperband",
+    "asha": "neps_like.optimizers.multifidelity.asha:ASHA",
+    "priorband": "neps_like.optimizers.multifidelity.priorband:PriorBand",
 }
 
 

@@ -14,61 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from neps_like.space._base import scalar_key
-from neps_like.space._categorical import Categorical
-from neps_like.space._numerical import Float, Integer
+from neps_like.space import Categorical, Float, Integer, SearchSpace
 from neps_like.state.records import MetaData, Report, SampledConfig, Trial, TrialState
 
-try:  # the real SearchSpace, once it exists
-    from neps_like.space import SearchSpace as _RealSpace
-except ImportError:  # pragma: no cover - until neps_like.space exports it
-    _RealSpace = None
+
+def make_space(params: Mapping[str, Any]) -> SearchSpace:
+    return SearchSpace(dict(params))
 
 
-class MiniSpace:
-    """Stand-in with the SearchSpace interface the optimizers use."""
-
-    def __init__(self, params: Mapping[str, Any]) -> None:
-        self.parameters = dict(params)
-        fids = [k for k, p in self.parameters.items() if getattr(p, "is_fidelity", False)]
-        self.fidelity_name = fids[0] if fids else None
-        self.fidelity = self.parameters[fids[0]] if fids else None
-        self.has_priors = any(p.has_prior for p in self.parameters.values())
-
-    def sample(self, rng: np.random.Generator, use_priors: bool = False, fidelity: Any = "max"):
-        out: dict[str, Any] = {}
-        for k, p in self.parameters.items():
-            if k == self.fidelity_name:
-                out[k] = {"max": p.upper, "min": p.lower}.get(fidelity, fidelity)
-            elif use_priors and p.has_prior and p.is_numerical:
-                sd = (1 - p.prior_confidence_value) / 2
-                u = rng.normal(p.prior_unit, sd)
-                while not 0 <= u <= 1:
-                    u = rng.normal(p.prior_unit, sd)
-                out[k] = p.from_unit(u)
-            elif use_priors and p.has_prior and rng.random() < p.prior_confidence_value:
-                out[k] = p.reference_value
-            else:
-                out[k] = p.from_unit(rng.random())
-        return out
-
-    def prior_config(self) -> dict[str, Any]:
-        out = {k: p.reference_value for k, p in self.parameters.items()}
-        if self.fidelity_name is not None:
-            out[self.fidelity_name] = self.fidelity.upper
-        return out
-
-    def config_key(self, config: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple((k, scalar_key(config[k])) for k in sorted(self.parameters))
-
-
-def make_space(params: Mapping[str, Any]) -> Any:
-    if _RealSpace is not None:
-        return _RealSpace(dict(params))
-    return MiniSpace(params)
-
-
-def branin_space(*, prior: tuple[float, float] | None = None, upper: int = 81) -> Any:
+def branin_space(*, prior: tuple[float, float] | None = None, upper: int = 81) -> SearchSpace:
     px, py = prior if prior is not None else (None, None)
     return make_space(
         {
@@ -79,7 +33,7 @@ def branin_space(*, prior: tuple[float, float] | None = None, upper: int = 81) -
     )
 
 
-def small_space(upper: int = 9, choices: int | None = None) -> Any:
+def small_space(upper: int = 9, choices: int | None = None) -> SearchSpace:
     params: dict[str, Any] = {"x": Float(0.0, 1.0), "epochs": Integer(1, upper, is_fidelity=True)}
     if choices is not None:
         params = {"c": Categorical([f"c{i}" for i in range(choices)]), "epochs": params["epochs"]}
@@ -108,7 +62,7 @@ class Study:
             tid = str(self.n_configs)
         else:
             parent = self.trials[prev]
-            assert parent.state.is_final or parent.state is TrialState.FAILED, "promoted in flight"
+            assert parent.state is TrialState.SUCCESS, f"promoted {prev} ({parent.state.value})"
             tid = f"{prev.partition('_')[0]}_{s.rung}"
         assert tid not in self.trials, f"trial {tid} committed twice (double promotion)"
         meta = MetaData(time_sampled=0.0, sampling_worker_id=worker, previous_trial_id=prev,
@@ -133,11 +87,12 @@ def simulate(
     fidelity: str = "epochs",
     workers: int = 1,
     seed: int = 0,
+    fail_rate: float = 0.0,
 ) -> Study:
     """Run ``workers`` asynchronous workers until ``budget`` (sum of fidelities) is spent.
 
     Each evaluation lasts its fidelity times a random factor, so reports arrive out of
-    order and asks interleave with pending trials.
+    order and asks interleave with pending trials; ``fail_rate`` of them fail.
     """
     rng = np.random.default_rng(seed)
     study = Study()
@@ -154,7 +109,10 @@ def simulate(
         if not running:
             return study
         clock, tid = heapq.heappop(running)
-        study.finish(tid, objective(study.trials[tid].config))
+        if rng.random() < fail_rate:
+            study.set(tid, TrialState.FAILED)
+        else:
+            study.finish(tid, objective(study.trials[tid].config))
 
 
 def noisy_branin(seed: int, upper: int = 81) -> Callable[[Mapping[str, Any]], float]:

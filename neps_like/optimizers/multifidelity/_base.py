@@ -18,6 +18,7 @@ from neps_like._errors import OptimizerError, SamplingExhausted
 from neps_like.optimizers.multifidelity._brackets import (
     FidelitySpace,
     History,
+    Memo,
     RungSchedule,
     with_proposal,
 )
@@ -89,6 +90,7 @@ class MultiFidelityOptimizer:
         # a recomputation (outputs stay a pure function of the inputs). It keeps the
         # under-lock cost of an ask low: ``config_key`` validates every value.
         self._keys: dict[str, tuple[Mapping[str, Any], Hashable]] = {}
+        self._memo: Memo = {}
 
     def __call__(
         self,
@@ -101,7 +103,7 @@ class MultiFidelityOptimizer:
         current: Mapping[str, Trial] = trials
         out: list[SampledConfig] = []
         for _ in range(1 if n is None else n):
-            hist = History.build(current, self.schedule, self._trial_key)
+            hist = History.build(current, self.schedule, self._trial_key, self._memo)
             proposal = self._propose(current, hist)
             out.append(proposal)
             current = with_proposal(current, proposal)
@@ -112,8 +114,7 @@ class MultiFidelityOptimizer:
 
     def key(self, config: Mapping[str, Any]) -> Hashable:
         """Identity of a config apart from its fidelity (a promotion keeps its parent's)."""
-        top = self.schedule.value(self.schedule.max_rung)
-        return self.space.config_key({**config, self.schedule.fidelity_name: top})
+        return self.space.config_key(config, include_fidelity=False)
 
     def _trial_key(self, trial: Trial) -> Hashable:
         hit = self._keys.get(trial.id)
@@ -123,9 +124,7 @@ class MultiFidelityOptimizer:
         self._keys[trial.id] = (trial.config, key)
         return key
 
-    def new_config(
-        self, trials: Mapping[str, Trial], hist: History, rung: int
-    ) -> SampledConfig:
+    def new_config(self, trials: Mapping[str, Trial], hist: History, rung: int) -> SampledConfig:
         """A config not seen before, at ``rung``'s fidelity, starting a new lineage.
 
         Raises:

@@ -5,9 +5,10 @@ evaluates at), the classification of a trial's outcome (finished with a score, f
 with the worst score, or still in flight) and the ``History`` view of a study (which
 trial sits at which rung, which lineage it belongs to, which trials were promoted).
 
-Nothing here is stored between calls: every ``ask`` rebuilds ``History`` from the
-trials it is given, so any worker can take over and a crash loses nothing. It does no
-I/O and must not import the storage modules.
+Every ``ask`` rebuilds ``History`` from the trials it is given, so any worker can take
+over and a crash loses nothing; the only thing kept between calls is an optional memo
+of what was read from each (frozen) trial object, which saves time under the state
+lock and cannot change a result. No I/O; must not import the storage modules.
 
 Rules (DESIGN.md §3): a trial's rung is ``metadata.rung`` (set from the optimizer's
 ``SampledConfig.rung``); a trial that has no rung but whose fidelity equals a rung's
@@ -18,6 +19,7 @@ id is some other trial's ``previous_trial_id``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,13 +49,18 @@ class FidelitySpace(Protocol):
     @property
     def has_priors(self) -> bool: ...
 
+    @property
+    def searchables(self) -> Mapping[str, Any]: ...
+
     def sample(
-        self, rng: np.random.Generator, use_priors: bool = False, fidelity: Any = "max"
+        self, rng: np.random.Generator, *, use_priors: bool = False, fidelity: Any = "max"
     ) -> dict[str, Any]: ...
 
     def prior_config(self) -> dict[str, Any]: ...
 
-    def config_key(self, config: Mapping[str, Any]) -> Hashable: ...
+    def config_key(
+        self, config: Mapping[str, Any], *, include_fidelity: bool = True
+    ) -> Hashable: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +92,11 @@ class RungSchedule:
                 f"(got lower={fid.lower}, upper={fid.upper}); shift its range to start above 0."
             )
         # The epsilon keeps e.g. log_3(81) == 4 from becoming 3.9999.
-        max_rung = int(math.floor(math.log(upper / lower) / math.log(eta) + 1e-9))
+        max_rung = math.floor(math.log(upper / lower) / math.log(eta) + 1e-9)
         raw = [upper * float(eta) ** -(max_rung - r) for r in range(max_rung + 1)]
         is_int = isinstance(fid.lower, int) and isinstance(fid.upper, int)
         values = [float(max(lower, min(upper, round(v)))) if is_int else v for v in raw]
-        if any(b <= a for a, b in zip(values, values[1:])):
+        if any(b <= a for a, b in itertools.pairwise(values)):
             raise OptimizerError(f"Fidelity {name!r} is too narrow for eta={eta}: {values}.")
         return cls(name, tuple(values), is_int)
 
@@ -138,6 +145,7 @@ class Entry:
     root: str
     rung: int
     score: float | None
+    order: tuple[int, int, str]  # ``id_order(trial.id)``, kept to sort cheaply
 
     @property
     def done(self) -> bool:
@@ -155,7 +163,7 @@ def id_order(trial_id: str) -> tuple[int, int, str]:
 def rank(entries: Iterable[Entry]) -> list[Entry]:
     """Finished entries with a finite score, best first; ties broken by creation order."""
     usable = [e for e in entries if e.score is not None and math.isfinite(e.score)]
-    return sorted(usable, key=lambda e: (e.score, id_order(e.trial.id)))
+    return sorted(usable, key=lambda e: (e.score, e.order))
 
 
 @dataclass(slots=True)
@@ -174,24 +182,31 @@ class History:
         trials: Mapping[str, Trial],
         schedule: RungSchedule,
         key: Callable[[Trial], Hashable],
+        memo: Memo | None = None,
     ) -> History:
+        """Read ``trials``. ``memo`` (optional, owned by the caller) remembers what was
+        read from each trial *object*; records are frozen, so a trial that is the very
+        same object as last time reads the same and the memo never changes a result."""
         hist = cls()
-        for trial in trials.values():
-            hist.keys.add(key(trial))
+        memo = {} if memo is None else memo
+        for tid, trial in trials.items():
+            hit = memo.get(tid)
+            if hit is not None and hit[0] is trial:
+                _, k, entry = hit
+            else:
+                k, entry = key(trial), _entry(trial, trials, schedule)
+                memo[tid] = (trial, k, entry)
+            hist.keys.add(k)
             prev = trial.metadata.previous_trial_id
             if prev is not None:
                 hist.promoted.add(prev)
-            rung = trial.metadata.rung
-            if rung is None:
-                rung = schedule.rung_of(trial.config.get(schedule.fidelity_name))
-            if rung is None or not 0 <= rung <= schedule.max_rung:
+            if entry is None:
                 continue
-            entry = Entry(trial, _root_of(trial, trials), rung, outcome(trial))
-            hist.by_rung.setdefault(rung, []).append(entry)
-            hist.at.setdefault((entry.root, rung), entry)
+            hist.by_rung.setdefault(entry.rung, []).append(entry)
+            hist.at.setdefault((entry.root, entry.rung), entry)
             if prev is None:
                 hist.roots.append(entry)
-        hist.roots.sort(key=lambda e: id_order(e.trial.id))
+        hist.roots.sort(key=lambda e: e.order)
         return hist
 
     def rung(self, r: int) -> list[Entry]:
@@ -204,6 +219,19 @@ class History:
             if ranked:
                 return ranked[0]
         return None
+
+
+Memo = dict[str, tuple[Trial, Hashable, "Entry | None"]]
+
+
+def _entry(trial: Trial, trials: Mapping[str, Trial], schedule: RungSchedule) -> Entry | None:
+    """The trial's place in the rungs, or None when it sits at no rung's fidelity."""
+    rung = trial.metadata.rung
+    if rung is None:
+        rung = schedule.rung_of(trial.config.get(schedule.fidelity_name))
+    if rung is None or not 0 <= rung <= schedule.max_rung:
+        return None
+    return Entry(trial, _root_of(trial, trials), rung, outcome(trial), id_order(trial.id))
 
 
 def _root_of(trial: Trial, trials: Mapping[str, Trial]) -> str:

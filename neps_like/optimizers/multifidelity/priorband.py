@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from neps_like._errors import OptimizerError
-from neps_like.optimizers.multifidelity._base import Sampler
 from neps_like.optimizers.multifidelity._brackets import Entry, FidelitySpace, History, rank
 from neps_like.optimizers.multifidelity.hyperband import Hyperband
+from neps_like.state.records import SampledConfig, Trial
 
 __all__ = ["PriorBand"]
 
@@ -48,8 +48,6 @@ class PriorBand(Hyperband):
         Others: as ``Hyperband``. The space must have priors.
     """
 
-    default_sampler: ClassVar[Sampler] = "prior"
-
     def __init__(
         self,
         space: FidelitySpace,
@@ -57,9 +55,9 @@ class PriorBand(Hyperband):
         seed: int,
         eta: int = 3,
         early_stopping_rate: int = 0,
-        sampler: Sampler | None = None,
         max_sample_tries: int = 100,
         incumbent_sigma: float = 0.1,
+        prior_first: bool = True,
     ) -> None:
         if not space.has_priors:
             raise OptimizerError(
@@ -71,14 +69,16 @@ class PriorBand(Hyperband):
             seed=seed,
             eta=eta,
             early_stopping_rate=early_stopping_rate,
-            sampler=sampler,
+            sampler="prior",
             max_sample_tries=max_sample_tries,
         )
         if not 0 < incumbent_sigma <= 1:
-            raise OptimizerError(f"PriorBand: incumbent_sigma must be in (0, 1], got {incumbent_sigma}.")
+            raise OptimizerError(
+                f"PriorBand: incumbent_sigma must be in (0, 1], got {incumbent_sigma!r}."
+            )
         self.incumbent_sigma = incumbent_sigma
-        fid = self.schedule.fidelity_name
-        self.params: dict[str, Any] = {k: p for k, p in _parameters(space).items() if k != fid}
+        self.prior_first = prior_first
+        self.params: dict[str, Any] = dict(space.searchables)  # no constants, no fidelity
 
     def mixture(self, hist: History, rung: int) -> tuple[float, float, float]:
         """Probabilities of (uniform, prior, incumbent) for a new config at ``rung``."""
@@ -124,18 +124,22 @@ class PriorBand(Hyperband):
                 total += math.log(keep if config[name] == ref else 1.0 - keep)
         return total
 
+    def _propose(self, trials: Mapping[str, Trial], hist: History) -> SampledConfig:
+        top = self.schedule.max_rung
+        prior = dict(self.space.prior_config())
+        prior[self.schedule.fidelity_name] = self.schedule.value(top)
+        if self.prior_first and self.key(prior) not in hist.keys:
+            return SampledConfig(prior, rung=top)
+        return super()._propose(trials, hist)
+
     def _draw(self, rng: np.random.Generator, hist: History, rung: int) -> dict[str, Any]:
         fidelity = self.schedule.value(rung)
-        prior = dict(self.space.prior_config())
-        prior[self.schedule.fidelity_name] = fidelity
-        if self.key(prior) not in hist.keys:
-            return prior
         p_u, p_p, _ = self.mixture(hist, rung)
         pick = rng.random()
         inc = hist.incumbent()
-        if pick < p_u or (inc is None and pick >= p_u + p_p):
+        if pick < p_u:
             return dict(self.space.sample(rng, use_priors=False, fidelity=fidelity))
-        if pick < p_u + p_p or inc is None:
+        if pick < p_u + p_p or inc is None:  # no incumbent: mixture gave it weight 0
             return dict(self.space.sample(rng, use_priors=True, fidelity=fidelity))
         return self.perturb(rng, inc.trial.config)
 
@@ -147,7 +151,7 @@ class PriorBand(Hyperband):
             return out
         moved = rng.random(len(names)) < 0.5
         moved[int(rng.integers(len(names)))] = True
-        for name, move in zip(names, moved):
+        for name, move in zip(names, moved, strict=True):
             p = self.params[name]
             if not move:
                 continue
@@ -159,13 +163,6 @@ class PriorBand(Hyperband):
         return out
 
 
-def _parameters(space: FidelitySpace) -> Mapping[str, Any]:
-    params = getattr(space, "parameters", None)
-    if not isinstance(params, Mapping):
-        raise OptimizerError("PriorBand needs a SearchSpace exposing its parameters by name.")
-    return params
-
-
 def _logsumexp(values: list[float]) -> float:
     top = max(values)
     if math.isinf(top):
@@ -174,7 +171,8 @@ def _logsumexp(values: list[float]) -> float:
 
 
 def _log_trunc_normal(x: float, mean: float, sigma: float) -> float:
-    """Log-density on [0, 1] of a normal truncated to [0, 1] (normalised with erf)."""
-    z = lambda v: (v - mean) / (sigma * math.sqrt(2.0))  # noqa: E731
-    mass = 0.5 * (math.erf(z(1.0)) - math.erf(z(0.0)))
-    return -((x - mean) ** 2) / (2 * sigma**2) - math.log(sigma * math.sqrt(2 * math.pi) * max(mass, 1e-300))
+    """Log-density at ``x`` of a normal(mean, sigma) truncated to [0, 1]."""
+    scale = sigma * math.sqrt(2.0)
+    mass = 0.5 * (math.erf((1.0 - mean) / scale) - math.erf((0.0 - mean) / scale))
+    norm = sigma * math.sqrt(2 * math.pi) * max(mass, 1e-300)
+    return -((x - mean) ** 2) / (2 * sigma**2) - math.log(norm)
