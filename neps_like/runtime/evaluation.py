@@ -194,8 +194,12 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if value is None or isinstance(value, str):
         return value
+    # Exact builtins: numpy's float64 subclasses float but YAML cannot write it.
+    for kind in (bool, int, float):
+        if isinstance(value, kind):
+            return kind(value)
     if hasattr(value, "tolist"):
         return _jsonable(value.tolist())
     return repr(value)

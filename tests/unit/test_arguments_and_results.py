@@ -70,3 +70,16 @@ def test_result_forms() -> None:
 def test_bad_results(bad: object) -> None:
     with pytest.raises(EvaluationError):
         parse_result(bad)
+
+
+def test_numpy_values_in_extra_become_builtins() -> None:
+    r = parse_result(
+        {
+            "objective_to_minimize": 1.0,
+            "extra": {"a": np.float64(0.5), "b": np.int64(3)},
+            "c": [np.float32(1.5)],
+            "d": np.bool_(True),
+        }
+    )
+    assert type(r.extra["a"]) is float and type(r.extra["b"]) is int
+    assert type(r.extra["c"][0]) is float and r.extra["d"] is True
