@@ -250,6 +250,10 @@ class NePSState(MaintenanceOps):
     def lock_and_set_new_worker_id(self, worker_id: str | None = None) -> str:
         """Register a worker and return its id (a new unique one when None).
 
+        Trials still EVALUATING under the same id belong to an earlier incarnation of
+        this worker (killed, preempted, requeued by SLURM): they are re-queued at once,
+        without waiting for their lease to expire, and this worker takes them first.
+
         Raises:
             NePSError: ``worker_id`` is not a portable file name.
         """
@@ -270,6 +274,16 @@ class NePSState(MaintenanceOps):
             }
             self._outbox.append(record)
             self._apply(record)
+            policy = self._lease_policy
+            for trial in self._repo.evaluating():
+                if trial.metadata.evaluating_worker_id == worker_id:
+                    reason = f"worker {worker_id} restarted while evaluating it"
+                    logger.warning("Re-queued trial %s: %s", trial.id, reason)
+                    self._requeue(
+                        trial,
+                        reason=reason,
+                        max_retries=None if policy is None else policy.max_retries,
+                    )
         write_lease(self.layout, worker_id)
         return worker_id
 

@@ -21,9 +21,17 @@ def _configs(root: Path) -> list[dict[str, object]]:
     return [dict(trials[str(i)].config) for i in range(1, len(trials) + 1)]
 
 
-def test_kill_and_resume_keeps_the_sequence(tmp_path: Path) -> None:
+@pytest.mark.parametrize("optimizer", ["random_search", "bayesian_optimization"])
+def test_kill_and_resume_keeps_the_sequence(tmp_path: Path, optimizer: str) -> None:
     reference = tmp_path / "ref"
-    neps.run(lambda x, act: x, SPACE, root_directory=reference, evaluations_to_spend=8, seed=5)
+    neps.run(
+        lambda x, act: x,
+        SPACE,
+        root_directory=reference,
+        evaluations_to_spend=8,
+        seed=5,
+        optimizer=optimizer,
+    )
     root = tmp_path / "killed"
     script = tmp_path / "w.py"
     script.write_text(
@@ -37,7 +45,7 @@ def test_kill_and_resume_keeps_the_sequence(tmp_path: Path) -> None:
                 time.sleep(60)
             return x
         neps.run(f, space, root_directory={str(root)!r}, evaluations_to_spend=8, seed=5,
-                 lease_grace_seconds=1, heartbeat_seconds=0.2)
+                 worker_id="w1", optimizer={optimizer!r})
         """
         )
     )
@@ -60,9 +68,8 @@ def test_kill_and_resume_keeps_the_sequence(tmp_path: Path) -> None:
         root_directory=root,
         evaluations_to_spend=8,
         seed=5,
-        lease_grace_seconds=1,
-        heartbeat_seconds=0.2,
-        continue_until_max_evaluation_completed=True,
+        optimizer=optimizer,
+        worker_id="w1",  # the restarted worker takes its own unfinished trial back at once
     )
     assert neps.load(root).counts() == {"success": 8}
     assert _configs(root) == _configs(reference)
