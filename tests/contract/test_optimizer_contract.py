@@ -1,0 +1,128 @@
+"""The contract every registered optimizer must keep (STYLE.md: one suite for all)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+import neps_like as neps
+from neps_like.optimizers.protocol import AskFunction
+from neps_like.optimizers.registry import available_optimizers, resolve_optimizer
+from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
+
+FLAT = neps.SearchSpace.from_user(
+    {"x": neps.Float(0.0, 1.0), "n": neps.Integer(1, 9), "c": neps.Categorical(["a", "b"])}
+)
+FIDELITY = neps.SearchSpace.from_user(
+    {
+        "x": neps.Float(0.0, 1.0, prior=0.4),
+        "c": neps.Categorical(["a", "b"], prior="a"),
+        "epochs": neps.Integer(1, 27, is_fidelity=True),
+    }
+)
+NEEDS_FIDELITY = {"successive_halving", "hyperband", "asha", "priorband"}
+
+
+def _space(name: str) -> neps.SearchSpace:
+    return FIDELITY if name in NEEDS_FIDELITY or name == "pibo" else FLAT
+
+
+def _objective(config: Mapping[str, Any]) -> float:
+    return (config["x"] - 0.3) ** 2 + (0.1 if config["c"] == "b" else 0.0)
+
+
+def _drive(ask: AskFunction, steps: int, pending_every: int = 0) -> dict[str, Trial]:
+    """Run ``steps`` asks as a single in-memory worker would, ids as the repository gives."""
+    trials: dict[str, Trial] = {}
+    counter = 0
+    for step in range(steps):
+        sampled = ask(trials, BudgetInfo())
+        assert isinstance(sampled, SampledConfig)
+        if sampled.previous_trial_id is None:
+            counter += 1
+            tid = str(counter)
+        else:
+            tid = f"{sampled.previous_trial_id.split('_')[0]}_{sampled.rung}"
+        meta = MetaData(
+            time_sampled=float(step),
+            sampling_worker_id="w",
+            previous_trial_id=sampled.previous_trial_id,
+            rung=sampled.rung,
+        )
+        if pending_every and step % pending_every == 0:
+            trials[tid] = Trial(tid, dict(sampled.config), TrialState.EVALUATING, meta)
+        else:
+            trials[tid] = Trial(
+                tid,
+                dict(sampled.config),
+                TrialState.SUCCESS,
+                meta,
+                Report(_objective(sampled.config)),
+            )
+    return trials
+
+
+@pytest.fixture(params=available_optimizers())
+def name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _build(name: str, seed: int = 0) -> AskFunction:
+    build, spec = resolve_optimizer(name, _space(name))
+    assert spec.name == name
+    return build(seed)
+
+
+def test_declares_where_it_computes(name: str) -> None:
+    assert isinstance(getattr(_build(name), "compute_outside_lock", False), bool)
+    assert isinstance(_build(name), AskFunction)
+
+
+def test_proposals_fit_the_space(name: str) -> None:
+    space = _space(name)
+    for trial in _drive(_build(name), 12).values():
+        assert space.validate_config(trial.config) == dict(trial.config)
+
+
+def test_batch_returns_a_list_of_n(name: str) -> None:
+    out = _build(name)({}, BudgetInfo(), 3)
+    assert isinstance(out, list) and len(out) == 3
+    assert all(isinstance(s, SampledConfig) for s in out)
+
+
+def test_deterministic_under_a_seed(name: str) -> None:
+    a = [t.config for t in _drive(_build(name, seed=3), 10).values()]
+    b = [t.config for t in _drive(_build(name, seed=3), 10).values()]
+    assert a == b
+
+
+def test_does_not_mutate_its_inputs(name: str) -> None:
+    trials = _drive(_build(name), 6)
+    before = copy.deepcopy(trials)
+    _build(name)(trials, BudgetInfo(max_evaluations=10, used_evaluations=6))
+    assert trials == before
+
+
+def test_no_duplicate_configs(name: str) -> None:
+    trials = _drive(_build(name), 15, pending_every=4)
+    space = _space(name)
+    keys = [space.config_key(t.config) for t in trials.values()]
+    assert len(keys) == len(set(keys))
+
+
+def test_grid_search_exhausts_with_a_clear_end() -> None:
+    space = neps.SearchSpace.from_user({"c": neps.Categorical(["a", "b"]), "k": neps.Integer(1, 2)})
+    build, _ = resolve_optimizer("grid_search", space)
+    ask = build(0)
+    trials = {}
+    for i in range(4):
+        sampled = ask(trials, None)
+        assert isinstance(sampled, SampledConfig)
+        trials[str(i + 1)] = Trial(
+            str(i + 1), dict(sampled.config), TrialState.SUCCESS, MetaData(0.0, "w"), Report(0.0)
+        )
+    with pytest.raises(neps.SamplingExhausted, match="grid"):
+        ask(trials, None)
