@@ -11,6 +11,7 @@ No locking here: callers hold the state lock (``NePSState`` does).
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -52,7 +53,10 @@ class TrialRepo:
         self._config_key = config_key or _default_key
         self._fidelity_name = fidelity_name
         self._trials: dict[str, Trial] = {}
-        self._pending: dict[str, None] = {}  # insertion-ordered set: oldest first
+        self._pending: dict[str, None] = {}
+        # Pending ids by age (config number, then rung), with lazy deletion: the oldest
+        # pending trial (a re-queued one included) comes first, in O(log n).
+        self._pending_heap: list[tuple[tuple[int, int], str]] = []
         self._evaluating: dict[str, None] = {}
         self._keys: Counter[Hashable] = Counter()
         self._states: Counter[TrialState] = Counter()
@@ -82,7 +86,10 @@ class TrialRepo:
 
     def _account(self, trial: Trial, sign: int) -> None:
         self._states[trial.state] += sign
-        _toggle(self._pending, trial.id, trial.state is TrialState.PENDING and sign > 0)
+        is_pending = trial.state is TrialState.PENDING and sign > 0
+        if is_pending and trial.id not in self._pending:
+            heapq.heappush(self._pending_heap, (_age_key(trial.id), trial.id))
+        _toggle(self._pending, trial.id, is_pending)
         _toggle(self._evaluating, trial.id, trial.state is TrialState.EVALUATING and sign > 0)
         if trial.state in _NOT_BUDGETED:
             return
@@ -124,12 +131,14 @@ class TrialRepo:
         return len(self._trials)
 
     def pending_ids(self) -> list[str]:
-        return list(self._pending)
+        return sorted(self._pending, key=_age_key)
 
     def first_pending(self) -> Trial | None:
-        for trial_id in self._pending:
-            return self._trials[trial_id]
-        return None
+        """The oldest pending trial (lowest config number, then rung), or None."""
+        heap = self._pending_heap
+        while heap and heap[0][1] not in self._pending:
+            heapq.heappop(heap)  # no longer pending, or a stale duplicate entry
+        return self._trials[heap[0][1]] if heap else None
 
     def evaluating(self) -> list[Trial]:
         return [self._trials[i] for i in self._evaluating]
@@ -231,6 +240,11 @@ class TrialRepo:
                 f"Trial folder {layout.trial_dir(trial_id)} is unreadable: {exc}",
                 path=layout.trial_dir(trial_id),
             ) from exc
+
+
+def _age_key(trial_id: str) -> tuple[int, int]:
+    base, _, rung = trial_id.partition("_")
+    return (int(base) if base.isdigit() else 0, int(rung) if rung.isdigit() else 0)
 
 
 def _toggle(ordered: dict[str, None], key: str, present: bool) -> None:
