@@ -286,6 +286,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("trial_id")
         p.set_defaults(func=_cmd_control)
 
+    # Imported here so `neps-like status` does not pay for http.server and friends.
+    from neps_like.analysis import cli as analysis_cli
+    from neps_like.dashboard import cli as dashboard_cli
+
+    analysis_cli.add_parsers(sub)  # plot, export
+    dashboard_cli.add_parsers(sub)  # dashboard
+
     p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
     p.add_argument("root")
     p.add_argument("--evaluations", type=int, required=True)
