@@ -26,6 +26,7 @@ OPTIMIZERS: dict[str, str] = {
     "hyperband": "neps_like.optimizers.multifidelity.hyperband:Hyperband",
     "asha": "neps_like.optimizers.multifidelity.asha:ASHA",
     "priorband": "neps_like.optimizers.multifidelity.priorband:PriorBand",
+    "optuna": "neps_like.optimizers.optuna_sampler:OptunaSampler",
 }
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from neps_like._errors import SpaceError
 from neps_like.space._base import Parameter, is_number, plain
 from neps_like.space._categorical import Categorical, Constant
+from neps_like.space._configspace import is_configspace, parameters_from_configspace
 from neps_like.space._numerical import Float, Integer
 from neps_like.space._pipeline import PipelineSpace
 from neps_like.space._spec import looks_like_spec, parameter_from_spec
@@ -41,13 +42,16 @@ def parameters_from_user(obj: Any) -> dict[str, Parameter]:
         return _from_mapping(obj.declared(), "PipelineSpace")
     if isinstance(obj, PipelineSpace):
         return _from_mapping(obj.get_attrs(), "PipelineSpace")
+    if is_configspace(obj):  # checked first: a ConfigurationSpace is also a Mapping
+        return parameters_from_configspace(obj)
     if isinstance(obj, Mapping):
         return _from_mapping(obj, "")
     if isinstance(obj, str | os.PathLike):
         return _from_mapping(load_yaml_mapping(Path(obj)), "")
     raise SpaceError(
         f"cannot build a search space from {type(obj).__name__} {obj!r}; expected a dict of "
-        "parameters, a PipelineSpace subclass or instance, a SearchSpace or a .yaml path"
+        "parameters, a PipelineSpace subclass or instance, a SearchSpace, a ConfigSpace "
+        "ConfigurationSpace or a .yaml path"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +68,8 @@ def _drive(ask: AskFunction, steps: int, pending_every: int = 0) -> dict[str, Tr
 
 @pytest.fixture(params=available_optimizers())
 def name(request: pytest.FixtureRequest) -> str:
+    if request.param == "optuna" and importlib.util.find_spec("optuna") is None:
+        pytest.skip("the optuna optimizer needs optuna (an optional extra)")
     return str(request.param)
 
 
