@@ -15,7 +15,7 @@ from typing import Any, cast
 from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.analysis.status import status
-from neps_like.optimizers.registry import resolve_optimizer
+from neps_like.optimizers.registry import resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable, parse_result
 from neps_like.runtime.script import ScriptEvaluator
@@ -97,6 +97,7 @@ def run(
         root_directory: the study directory shared by all workers (default "neps_results").
         optimizer: a name (``"auto"``, ``"random_search"``, ``"grid_search"``, ...), a
             ``(name, settings)`` pair, a dict with ``name``, or your own ask callable.
+            Omitted on resume: the optimizer the study was started with.
         evaluations_to_spend: global number of evaluations, over all workers and restarts;
             never exceeded.
         cost_to_spend: stop sampling once the reported costs sum to this.
@@ -150,6 +151,11 @@ def run(
         logger.info("Deleting %s (overwrite_root_directory=True)", layout.root)
         shutil.rmtree(layout.root)
     state, optimizer, space = _open_study(layout, opts, settings.limits)
+    if settings.delete_checkpoints and space is not None and space.fidelity_name is not None:
+        raise ArgumentError(
+            "delete_checkpoints=True would delete the checkpoints that multi-fidelity "
+            f"promotions continue from (the space has the fidelity {space.fidelity_name!r})."
+        )
     p = args_mod.positive
     heartbeat = p("heartbeat_seconds", opts.get("heartbeat_seconds")) or 5.0
     grace = p("lease_grace_seconds", opts.get("lease_grace_seconds")) or 60.0
@@ -178,6 +184,23 @@ def run(
             state.close()
             if opts.get("write_summary_to_disk", True):
                 write_summary(state)
+
+
+def requested_optimizer(layout: Layout, given: Any) -> Any:
+    """``given``, or when omitted on resume the optimizer the study was started with."""
+    if given is not None:
+        return given
+    if layout.optimizer_info_file.exists():
+        info = NePSState.create_or_load(layout.root, load_only=True).lock_and_get_optimizer_info()
+        if info is not None:
+            request = stored_request(info.to_dict())
+            if request is None:
+                raise ArgumentError(
+                    f"The study in {layout.root} was started with optimizer {info.name!r}, "
+                    "which cannot be rebuilt from its record: pass the same optimizer= again."
+                )
+            return request
+    return "auto"
 
 
 def _evaluator(opts: Mapping[str, Any]) -> FunctionEvaluator | ScriptEvaluator:
@@ -218,7 +241,7 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
             opts.get("continue_until_max_evaluation_completed", False)
         ),
         on_error=args_mod.resolve_on_error(opts.get("on_error"), opts.get("ignore_errors")),  # type: ignore[arg-type]
-        max_retries=int(opts.get("max_retries", 1)),
+        max_retries=int(opts.get("max_retries", 2)),
         objective_value_on_error=opts.get("objective_value_on_error"),
         cost_value_on_error=opts.get("cost_value_on_error"),
         batch_size=batch,
@@ -241,7 +264,7 @@ def _open_study(
         space = NePSState.create_or_load(layout.root, load_only=True).lock_and_get_search_space()
         if space is None:
             raise ArgumentError(f"The study in {layout.root} has no stored search space; pass one.")
-    build, spec = resolve_optimizer(opts.get("optimizer", "auto"), space)
+    build, spec = resolve_optimizer(requested_optimizer(layout, opts.get("optimizer")), space)
     state = NePSState.create_or_load(
         layout.root,
         optimizer_info=OptimizerInfo(spec.name, spec.settings),
@@ -360,7 +383,17 @@ def copy_checkpoint(root_directory: str | Path, from_trial: str, to_trial: str) 
     layout = Layout.at(root_directory)
     state = NePSState.create_or_load(layout.root, load_only=True)
     src, dst = state.trial_directory(from_trial), state.trial_directory(to_trial)
-    own = {"config.yaml", "metadata.json", "report.yaml", "control.json", "result.json"}
+    own = {
+        "config.yaml",
+        "metadata.json",
+        "report.yaml",
+        "control.json",
+        "result.json",
+        "config.json",
+        "learning_curve.jsonl",
+        "stdout.log",
+        "stderr.log",
+    }
     dst.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
         if item.name in own:

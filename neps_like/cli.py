@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serverless parallel hyperparameter optimisation over a shared directory.",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
         "run",
@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     analysis_cli.add_parsers(sub)  # plot, export
     dashboard_cli.add_parsers(sub)  # dashboard
 
-    p = sub.add_parser("_demo-worker")  # internal: one worker of `demo`
+    p = sub.add_parser("_demo-worker", help=argparse.SUPPRESS)  # internal: one worker of `demo`
     p.add_argument("root")
     p.add_argument("--evaluations", type=int, required=True)
     p.add_argument("--optimizer", default="random_search")

@@ -5,13 +5,27 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from neps_like._errors import NepsLikeError
 from neps_like.analysis.results import Results, load
+from neps_like.state.layout import Layout
+from neps_like.state.leases import lease_age, server_now
 from neps_like.state.records import TrialState
 
 
 def status(root: str | Path, *, n_errors: int = 5, n_running: int = 10) -> str:
     """Counts per state, the best trial and its config, running trials and recent errors."""
     return render_status(load(root), n_errors=n_errors, n_running=n_running)
+
+
+def live_workers(root: Path, grace: float = 60.0) -> list[str]:
+    """Workers whose lease was renewed within ``grace`` seconds (file-server clock)."""
+    layout = Layout.at(root)
+    try:
+        now = server_now(layout)
+        names = [p.name for p in layout.workers_dir.iterdir() if not p.name.startswith(".")]
+    except (OSError, NepsLikeError):  # read-only or missing: nothing can be live
+        return []
+    return [n for n in names if (age := lease_age(layout, n, now)) is not None and age < grace]
 
 
 def render_status(results: Results, *, n_errors: int = 5, n_running: int = 10) -> str:
@@ -35,7 +49,12 @@ def render_status(results: Results, *, n_errors: int = 5, n_running: int = 10) -
             lines.append(
                 f"  trial {trial.id} on {trial.metadata.evaluating_worker_id} for {since:.0f} s"
             )
-    lines.append(f"Workers seen: {len(results.workers)}")
+    live = live_workers(results.root)
+    shown = ", ".join(sorted(live)[:8]) + (" ..." if len(live) > 8 else "")
+    lines.append(
+        f"Live workers: {len(live)} (of {len(results.workers)} seen)"
+        + (f": {shown}" if live else "")
+    )
     errors = results.errors.latest(n_errors)
     if errors:
         lines.append(f"Recent errors ({len(results.errors)} in all):")

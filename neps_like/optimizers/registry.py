@@ -41,6 +41,32 @@ class OptimizerSpec:
         return {"name": self.name, "settings": dict(self.settings)}
 
 
+def recordable(value: Any) -> Any:
+    """``value`` as ``optimizer_info.yaml`` can hold it and a resume can compare it: plain
+    data as is, anything else (a sampler object, a callable) by its type's name."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [recordable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): recordable(v) for k, v in value.items()}
+    kind = value if isinstance(value, type) else type(value)
+    return f"<{kind.__module__}.{kind.__qualname__}>"
+
+
+def stored_request(info: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The ``(name, settings)`` to rebuild a recorded optimizer, or None when it cannot be
+    rebuilt from the record (a custom callable, or settings recorded by type name)."""
+    name = str(info.get("name", ""))
+    settings = dict(info.get("settings") or {})
+    opaque = any(
+        isinstance(v, str) and v.startswith("<") and v.endswith(">") for v in settings.values()
+    )
+    if name not in OPTIMIZERS or opaque:
+        return None
+    return name, settings
+
+
 def available_optimizers() -> list[str]:
     """Names accepted by ``optimizer=``, besides ``"auto"``."""
     return sorted(OPTIMIZERS)
@@ -107,7 +133,7 @@ def resolve_optimizer(
             ) from exc
 
     build(0)  # fail now, before any study is created, if the settings are wrong
-    return build, OptimizerSpec(name, dict(settings))
+    return build, OptimizerSpec(name, {k: recordable(v) for k, v in settings.items()})
 
 
 def _split_request(optimizer: Any) -> tuple[str | None, dict[str, Any]]:

@@ -83,7 +83,7 @@ def positive(name: str, value: Any, *, integer: bool = False) -> Any:
 
 
 def environment_settings() -> dict[str, Any]:
-    """Settings taken from the environment (documented in docs/configuration.md).
+    """Settings taken from the environment (documented in docs/parallel.md).
 
     ``NEPS_LIKE_SYNC``: ``fdatasync`` (default), ``fsync`` or ``none`` for journal appends.
     ``NEPS_LIKE_LOCK_STATS``: a file to which each lock hold time is appended (benchmarks).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,15 +83,23 @@ class ScriptEvaluator:
             (pipeline_directory / "stderr.log").open("ab") as err,
         ):
             # Own session = own process group: a stop reaches the script's children too.
-            proc = subprocess.Popen(
-                argv,
-                cwd=pipeline_directory,
-                env=env,
-                stdout=out,
-                stderr=err,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            try:
+                proc = subprocess.Popen(
+                    argv,
+                    cwd=pipeline_directory,
+                    env=env,
+                    stdout=out,
+                    stderr=err,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except OSError as exc:  # not executable, vanished since start: a failed trial
+                report = Report(
+                    objective_to_minimize=objective_value_on_error,
+                    cost=cost_value_on_error,
+                    err=f"could not start {argv[0]}: {exc}",
+                )
+                return Outcome(report, EvaluationError(report.err or ""))
             try:
                 stopped = self._wait(proc, start, should_stop)
             except BaseException:
@@ -172,6 +181,15 @@ def _argv(command: str | Path | Sequence[str]) -> list[str]:
     argv = [str(a) for a in command]
     if not argv:
         raise ArgumentError("script command is empty.")
+    # The program runs in the trial directory: resolve a relative path to it now, from
+    # where run() was called, and fail early when it does not exist.
+    if os.sep in argv[0]:
+        program = Path(argv[0]).absolute()
+        if not program.exists():
+            raise ArgumentError(f"script program {program} does not exist.")
+        argv[0] = str(program)
+    elif shutil.which(argv[0]) is None:
+        raise ArgumentError(f"script program {argv[0]!r} is not on PATH.")
     return argv
 
 

@@ -211,10 +211,13 @@ class StateCore:
     ) -> Trial:
         """CRASHED, then PENDING for another attempt, or FAILED past ``max_retries``
         (None: always re-queue, for interruptions that are not the trial's fault)."""
+        interrupted = current.metadata.interrupted + (max_retries is None)
         crashed = current.transition(
             TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
-        ).with_metadata(time_ended=time.time())
-        if max_retries is None or current.metadata.attempt <= max_retries:
+        ).with_metadata(time_ended=time.time(), interrupted=interrupted)
+        # Attempts lost to interruptions (preemption, stop signals) are not the trial's
+        # fault and do not count against max_retries.
+        if max_retries is None or current.metadata.attempt - interrupted <= max_retries:
             nxt = crashed.transition(TrialState.PENDING, report=None)
         else:
             nxt = crashed.transition(TrialState.FAILED)

@@ -99,7 +99,8 @@ class MaintenanceOps(StateCore):
             target = TrialState.PRUNED if action == "stop" else TrialState.PAUSED
             if trial.state is target or not trial.state.can_become(target):
                 raise NePSError(
-                    f"Trial {trial_id} is {trial.state.value}: it cannot be {action}ped now."
+                    f"Trial {trial_id} is {trial.state.value}: it cannot be "
+                    f"{'stopped' if action == 'stop' else 'paused'} now."
                 )
             self._commit([trial.transition(target)], mirrors=("metadata",))
             return "stopped" if action == "stop" else "paused"

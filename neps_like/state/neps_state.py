@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from neps_like._errors import NePSError, TrialNotFoundError
+from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._core import LeasePolicy, make_locker
@@ -134,7 +134,10 @@ class NePSState(MaintenanceOps):
                 budget = sampler.budget_info(limits)
             # Expensive proposal on a consistent view, outside the lock: the view is our
             # own index, which nothing mutates until the next `_sync`.
-            proposals = Sampler.propose(optimizer, self._repo.latest(), budget, batch_size)
+            try:
+                proposals = Sampler.propose(optimizer, self._repo.latest(), budget, batch_size)
+            except SamplingExhausted as exc:
+                return NextTrial(stop_reason=f"sampling exhausted: {exc}")
             with self._locked():
                 sampler = self._sampler(worker_id)
                 result = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)

@@ -133,6 +133,7 @@ class MetaData:
     time_started: float | None = None
     time_ended: float | None = None
     attempt: int = 0
+    interrupted: int = 0  # attempts ended by a stop signal (preemption): not retries
     rung: int | None = None
     origin: str = "sampled"  # "sampled", "imported" or "enqueued"
 

@@ -263,3 +263,34 @@ def test_delete_checkpoints_of_finished_trials(tmp_path: Path) -> None:
         "metadata.json",
         "report.yaml",
     ]
+
+
+def test_resume_without_optimizer_uses_the_recorded_one(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    neps.run(objective, SPACE, root_directory=root, optimizer="grid_search", evaluations_to_spend=2)
+    s = neps.run(objective, root_directory=root, evaluations_to_spend=4)
+    assert s.evaluated == 2
+    assert "grid_search" in (root / "optimizer_info.yaml").read_text()
+
+
+def test_small_space_ends_cleanly_with_bo(tmp_path: Path) -> None:
+    s = neps.run(
+        lambda c: 1.0,
+        {"c": neps.Categorical(["a", "b"])},
+        root_directory=tmp_path / "r",
+        optimizer="bayesian_optimization",
+        evaluations_to_spend=5,
+    )
+    assert s.evaluated == 2 and "exhausted" in s.stop_reason
+
+
+def test_checkpoint_deletion_refused_with_fidelities(tmp_path: Path) -> None:
+    space = {"x": neps.Float(0, 1), "epochs": neps.Integer(1, 9, is_fidelity=True)}
+    with pytest.raises(neps.ArgumentError, match="multi-fidelity"):
+        neps.run(
+            lambda x, epochs: x,
+            space,
+            root_directory=tmp_path / "r",
+            delete_checkpoints=True,
+            evaluations_to_spend=2,
+        )

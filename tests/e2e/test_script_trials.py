@@ -178,3 +178,14 @@ def test_function_trials_can_be_stopped_too(tmp_path: Path) -> None:
     results = neps.load(root)
     assert results["1"].state is neps.TrialState.PRUNED
     assert results["2"].state is neps.TrialState.SUCCESS
+
+
+def test_missing_script_program_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(neps.ArgumentError, match="does not exist"):
+        neps.run(script=["./nope.sh"], pipeline_space=_space("ok"), root_directory=tmp_path / "r")
+    with pytest.raises(neps.ArgumentError, match="not on PATH"):
+        neps.run(
+            script=["no-such-program-xyz"],
+            pipeline_space=_space("ok"),
+            root_directory=tmp_path / "r",
+        )

@@ -57,3 +57,16 @@ def test_optuna_tpe_as_the_optimizer(tmp_path: Path) -> None:
             optimizer=("optuna", {"sampler": "nope"}),
             evaluations_to_spend=1,
         )
+
+
+def test_optuna_sampler_object_is_recorded_by_type(tmp_path: Path) -> None:
+    optuna = pytest.importorskip("optuna")
+    space = {"x": neps.Float(-2.0, 2.0)}
+    root = tmp_path / "r"
+    opt = ("optuna", {"sampler": optuna.samplers.RandomSampler(seed=1)})
+    neps.run(lambda x: x, space, root_directory=root, optimizer=opt, evaluations_to_spend=2)
+    assert "RandomSampler" in (root / "optimizer_info.yaml").read_text()
+    neps.run(lambda x: x, space, root_directory=root, optimizer=opt, evaluations_to_spend=3)
+    assert len(neps.load(root)) == 3
+    with pytest.raises(neps.ArgumentError, match="pass the same optimizer"):
+        neps.run(lambda x: x, root_directory=root, evaluations_to_spend=4)

@@ -104,3 +104,22 @@ def test_snapshot_is_written_and_used(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_bad_worker_id(tmp_path: Path) -> None:
     with pytest.raises(NePSError, match="worker_id"):
         _state(tmp_path).lock_and_set_new_worker_id("../evil")
+
+
+def test_interruptions_do_not_use_up_retries(tmp_path: Path) -> None:
+    s = _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    trial = s.lock_and_sample_trial(opt, worker_id="w")
+    for _ in range(3):  # preempted three times
+        s.lock_and_requeue_trial(trial, worker_id="w", reason="SIGTERM", max_retries=None)
+        trial = s.lock_and_next_trial(opt, worker_id="w", limits=BudgetInfo()).trial  # type: ignore[assignment]
+    again = s.lock_and_requeue_trial(trial, worker_id="w", reason="crash", max_retries=1)
+    assert again.state is TrialState.PENDING and again.metadata.interrupted == 3
+
+
+def test_pause_messages(tmp_path: Path) -> None:
+    s = _state(tmp_path)
+    trial = s.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="w", n=2)[1]
+    assert s.lock_and_request(trial.id, "pause") == "paused"
+    with pytest.raises(NePSError, match="cannot be paused now"):
+        s.lock_and_request(trial.id, "pause")
