@@ -21,6 +21,7 @@ from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
+from neps_like.state._fs import make_dirs
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.neps_state import NePSState, NextTrial
 from neps_like.state.records import BudgetInfo, Report, Trial, TrialState
@@ -176,6 +177,8 @@ class Worker:
             prev_dir: Path | None = layout.trial_dir(trial.id)  # resume from own checkpoints
         else:
             prev_dir = None if prev is None else layout.trial_dir(prev)
+        # Normally made with the trial's mirror files; those are best effort, this is not.
+        make_dirs(layout.trial_dir(trial.id))
         kwargs: dict[str, Any] = {
             "pipeline_directory": layout.trial_dir(trial.id),
             "previous_pipeline_directory": prev_dir,

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import StaleTrialError
+from neps_like._errors import NepsLikeError, StaleTrialError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
+from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout
 from neps_like.state.locker import FileLocker, probe_lock_kind
@@ -76,6 +77,7 @@ class StateCore:
         self._snapshot_owed = False
         self._after_unlock: list[Callable[[], None]] = []
         self._outbox: list[dict[str, Any]] = []
+        self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
         self._next_recovery = 0.0
         with self._locked():
@@ -95,12 +97,28 @@ class StateCore:
                 self._flush()
         actions, self._after_unlock = self._after_unlock, []
         for action in actions:
-            action()
+            try:
+                action()
+            except (OSError, NepsLikeError) as exc:
+                # Mirrors are a convenience rebuilt by `repair`; the journal already holds
+                # the truth, so a failed mirror must not stop the worker.
+                logger.warning("Could not update a trial folder (the journal is intact): %s", exc)
         if self._snapshot_owed:
             self._snapshot_owed = False
             self._write_snapshot()
 
+    def _record_error(self, error: ErrorRecord) -> None:
+        """Queue an error record: written after this hold's journal records are durable,
+        so the dump never mentions a re-queue or report that did not happen."""
+        self._error_outbox.append(error)
+
     def _flush(self) -> None:
+        errors, self._error_outbox = self._error_outbox, []
+        self._flush_journal()
+        for error in errors:
+            append_error(self.layout.errors_file, error)
+
+    def _flush_journal(self) -> None:
         if not self._outbox:
             return
         records, self._outbox = self._outbox, []

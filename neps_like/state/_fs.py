@@ -10,6 +10,7 @@ import contextlib
 import errno
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: str = "fsync") -> None:
     flushed and synced before the rename, so a crash never leaves a torn file behind.
     ``sync="none"`` keeps atomicity but not durability: for mirrors rebuilt from the journal.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Unique across hosts too: pids repeat on other machines (two fresh VMs, two nodes).
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     with translate_os_errors("write", path):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

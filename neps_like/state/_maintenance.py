@@ -10,7 +10,7 @@ from typing import Any
 
 from neps_like._errors import ConfigError, NePSError
 from neps_like.state._core import LeasePolicy, StateCore, file_age
-from neps_like.state.err_dump import ErrorRecord, append_error
+from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.leases import lease_age, server_now
 from neps_like.state.records import (
     MetaData,
@@ -169,10 +169,8 @@ class MaintenanceOps(StateCore):
                 f"worker {owner} stopped renewing its lease "
                 f"({'no lease' if age is None else f'{age:.0f} s ago'}; grace {policy.grace:g} s)"
             )
-            recovered.append(self._requeue(trial, reason=reason, max_retries=policy.max_retries))
-            append_error(
-                self.layout.errors_file,
-                ErrorRecord(time.time(), worker_id, trial.id, "WorkerLost", reason),
-            )
-            logger.warning("Re-queued trial %s: %s", trial.id, reason)
+            outcome = self._requeue(trial, reason=reason, max_retries=policy.max_retries)
+            recovered.append(outcome)
+            self._record_error(ErrorRecord(time.time(), worker_id, trial.id, "WorkerLost", reason))
+            logger.warning("Trial %s is now %s: %s", trial.id, outcome.state.value, reason)
         return recovered

@@ -23,7 +23,7 @@ from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._core import LeasePolicy, make_locker
 from neps_like.state._maintenance import MaintenanceOps
-from neps_like.state.err_dump import ErrDump, ErrorRecord, append_error, read_errors
+from neps_like.state.err_dump import ErrDump, ErrorRecord, read_errors
 from neps_like.state.layout import Layout, is_valid_worker_id
 from neps_like.state.leases import write_lease
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
@@ -209,7 +209,7 @@ class NePSState(MaintenanceOps):
         done = current.transition(state, report=report).with_metadata(time_ended=time.time())
         self._commit([done], mirrors=("metadata", "report"))
         if error is not None:
-            append_error(self.layout.errors_file, error)
+            self._record_error(error)
         return done
 
     def lock_and_requeue_trial(
@@ -232,7 +232,7 @@ class NePSState(MaintenanceOps):
             current = self._current_attempt(trial, worker_id)
             nxt = self._requeue(current, reason=reason, max_retries=max_retries, report=report)
             if error is not None:
-                append_error(self.layout.errors_file, error)
+                self._record_error(error)
         return nxt
 
     def put_updated_trial(
@@ -247,7 +247,7 @@ class NePSState(MaintenanceOps):
 
     def lock_and_record_error(self, error: ErrorRecord) -> None:
         with self._locked():
-            append_error(self.layout.errors_file, error)
+            self._record_error(error)
 
     # -- workers -------------------------------------------------------------------------
     def lock_and_set_new_worker_id(self, worker_id: str | None = None) -> str:
@@ -281,12 +281,12 @@ class NePSState(MaintenanceOps):
             for trial in self._repo.evaluating():
                 if trial.metadata.evaluating_worker_id == worker_id:
                     reason = f"worker {worker_id} restarted while evaluating it"
-                    logger.warning("Re-queued trial %s: %s", trial.id, reason)
-                    self._requeue(
+                    outcome = self._requeue(
                         trial,
                         reason=reason,
                         max_retries=None if policy is None else policy.max_retries,
                     )
+                    logger.warning("Trial %s is now %s: %s", trial.id, outcome.state.value, reason)
         write_lease(self.layout, worker_id)
         return worker_id
 
