@@ -65,8 +65,9 @@ class Study:
             assert parent.state is TrialState.SUCCESS, f"promoted {prev} ({parent.state.value})"
             tid = f"{prev.partition('_')[0]}_{s.rung}"
         assert tid not in self.trials, f"trial {tid} committed twice (double promotion)"
-        meta = MetaData(time_sampled=0.0, sampling_worker_id=worker, previous_trial_id=prev,
-                        rung=s.rung)
+        meta = MetaData(
+            time_sampled=0.0, sampling_worker_id=worker, previous_trial_id=prev, rung=s.rung
+        )
         self.trials[tid] = Trial(tid, dict(s.config), TrialState.PENDING, meta)
         return tid
 
@@ -128,7 +129,6 @@ def noisy_branin(seed: int, upper: int = 81) -> Callable[[Mapping[str, Any]], fl
 
 def final_regret(study: Study, top: float) -> float:
     """True regret of the best-scoring config among those evaluated at fidelity ``top``."""
-    done = [t for t in study.trials.values()
-            if t.config["epochs"] == top and t.report is not None]
+    done = [t for t in study.trials.values() if t.config["epochs"] == top and t.report is not None]
     best = min(done, key=lambda t: t.report.objective_to_minimize)  # type: ignore[union-attr]
     return branin(best.config["x1"], best.config["x2"]) - BRANIN_MIN

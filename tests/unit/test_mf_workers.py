@@ -26,8 +26,7 @@ FACTORIES = {
 @pytest.mark.parametrize("workers", [1, 7])
 def test_each_promotion_happens_once_and_keeps_the_config(name, workers):
     opt = FACTORIES[name]()
-    study = simulate(opt, noisy_branin(0, upper=27), budget=40 * 27, workers=workers,
-                     fail_rate=0.1)
+    study = simulate(opt, noisy_branin(0, upper=27), budget=40 * 27, workers=workers, fail_rate=0.1)
     trials = study.trials
     parents = Counter(t.metadata.previous_trial_id for t in trials.values())
     parents.pop(None, None)
@@ -76,7 +75,8 @@ def test_workers_with_their_own_optimizer_agree_with_one_optimizer(name):
 
 def test_asha_keeps_every_worker_busy():
     # simulate() asserts each ask returns a proposal; count rung-0 starts while rungs run.
-    study = simulate(ASHA(branin_space(upper=27), seed=0), noisy_branin(0, upper=27),
-                     budget=30 * 27, workers=8)
+    study = simulate(
+        ASHA(branin_space(upper=27), seed=0), noisy_branin(0, upper=27), budget=30 * 27, workers=8
+    )
     assert sum(t.metadata.rung == 0 for t in study.trials.values()) > 8
     assert any(t.metadata.rung == 3 for t in study.trials.values())
