@@ -26,16 +26,7 @@ from neps_like._errors import (
 )
 from neps_like.analysis.results import Results, load
 from neps_like.analysis.status import status
-from neps_like.api import (
-    copy_checkpoint,
-    enqueue,
-    import_trials,
-    pause_trial,
-    resume_trial,
-    rewind,
-    run,
-    stop_trial,
-)
+from neps_like.api import run
 from neps_like.ask_tell import AskTell
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.script_helpers import (
@@ -63,6 +54,15 @@ from neps_like.space import (
     SearchSpace,
 )
 from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
+from neps_like.trials_api import (
+    copy_checkpoint,
+    enqueue,
+    import_trials,
+    pause_trial,
+    resume_trial,
+    rewind,
+    stop_trial,
+)
 
 __version__ = "0.1.0"
 

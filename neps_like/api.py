@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from neps_like._errors import ArgumentError, EvaluationError
+from neps_like._errors import ArgumentError
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
-from neps_like.runtime.evaluation import FunctionEvaluator, load_callable, parse_result
+from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
 from neps_like.runtime.script import ScriptEvaluator
 from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
@@ -30,19 +29,7 @@ from neps_like.state.records import BudgetInfo
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "Results",
-    "copy_checkpoint",
-    "enqueue",
-    "import_trials",
-    "load",
-    "pause_trial",
-    "resume_trial",
-    "rewind",
-    "run",
-    "status",
-    "stop_trial",
-]
+__all__ = ["Results", "load", "requested_optimizer", "run", "status"]
 
 _ACCEPTED = {
     "evaluate_pipeline",
@@ -277,130 +264,3 @@ def _open_study(
     )
     optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
     return state, optimizer, space
-
-
-def import_trials(
-    root_directory: str | Path,
-    evaluated: Iterable[tuple[Mapping[str, Any], Any] | Mapping[str, Any]],
-    *,
-    pipeline_space: Any = None,
-    worker_id: str = "import",
-) -> list[str]:
-    """Add trials evaluated elsewhere to a study (created when ``pipeline_space`` is given).
-
-    Each item is ``(config, result)`` or ``{"config": ..., "result": ...}``; ``result`` is
-    anything an evaluation may return (a number, a list, a dict with
-    ``objective_to_minimize``...). Safe while workers run; configs already in the study
-    are skipped, so importing the same data twice adds nothing.
-
-    Returns:
-        The ids of the trials added.
-
-    Raises:
-        ConfigError: a config does not fit the space (nothing is added).
-        EvaluationError: a result cannot be understood (nothing is added).
-    """
-    pairs = []
-    for i, item in enumerate(evaluated):
-        config, result = (item["config"], item["result"]) if isinstance(item, Mapping) else item
-        try:
-            pairs.append((config, parse_result(result)))
-        except EvaluationError as exc:
-            raise EvaluationError(f"Imported item #{i}: {exc}") from exc
-    state = _state_for_maintenance(root_directory, pipeline_space)
-    return [t.id for t in state.lock_and_import_trials(pairs, worker_id=worker_id)]
-
-
-def enqueue(
-    root_directory: str | Path,
-    configs: Iterable[Mapping[str, Any]],
-    *,
-    pipeline_space: Any = None,
-    worker_id: str = "enqueue",
-) -> list[str]:
-    """Queue configs to be evaluated next by any worker (duplicates are skipped).
-
-    Returns:
-        The ids of the PENDING trials added.
-    """
-    state = _state_for_maintenance(root_directory, pipeline_space)
-    return [t.id for t in state.lock_and_enqueue(list(configs), worker_id=worker_id)]
-
-
-def _state_for_maintenance(root: str | Path, pipeline_space: Any) -> NePSState:
-    layout = Layout.at(root)
-    space = SearchSpace.from_user(pipeline_space) if pipeline_space is not None else None
-    if space is None and not layout.study_file.exists():
-        raise ArgumentError(f"No study in {layout.root}: pass pipeline_space to create one.")
-    env = args_mod.environment_settings()
-    return NePSState.create_or_load(
-        layout.root, pipeline_space=space, sync=env["sync"], lock_kind=env["lock_kind"]
-    )
-
-
-def rewind(root_directory: str | Path, to: int, *, force: bool = False) -> Path:
-    """Restore the study as it was after trial ``to``; later trials are discarded.
-
-    The directory's state is backed up first (returned path); discarded trial folders are
-    moved there. With one worker and the same seed, continuing the study then proposes
-    the same configs as it did after trial ``to`` the first time.
-
-    Raises:
-        NePSError: no such trial, or workers seem to be running (pass ``force=True``).
-    """
-    from neps_like.state.rewind import rewind as _rewind
-
-    return _rewind(root_directory, to, force=force)
-
-
-def stop_trial(root_directory: str | Path, trial_id: str) -> str:
-    """Stop a trial: a pending or paused one at once, an evaluating one through its worker
-    (SIGTERM to a script's process group, then SIGKILL after a grace period). It ends
-    PRUNED. Returns ``"stopped"`` or ``"requested"``."""
-    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
-        trial_id, "stop"
-    )
-
-
-def pause_trial(root_directory: str | Path, trial_id: str) -> str:
-    """Pause a trial: it ends PAUSED with its directory and checkpoints kept, until
-    ``resume_trial``. Returns ``"paused"`` or ``"requested"``."""
-    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
-        trial_id, "pause"
-    )
-
-
-def resume_trial(root_directory: str | Path, trial_id: str) -> None:
-    """Queue a paused trial again; whichever worker takes it continues from its directory."""
-    NePSState.create_or_load(root_directory, load_only=True).lock_and_resume_trial(trial_id)
-
-
-def copy_checkpoint(root_directory: str | Path, from_trial: str, to_trial: str) -> Path:
-    """Copy one trial's files into another's directory (PBT-style warm start) and return
-    the destination. neps_like's own record files are not copied."""
-    import shutil
-
-    layout = Layout.at(root_directory)
-    state = NePSState.create_or_load(layout.root, load_only=True)
-    src, dst = state.trial_directory(from_trial), state.trial_directory(to_trial)
-    own = {
-        "config.yaml",
-        "metadata.json",
-        "report.yaml",
-        "control.json",
-        "result.json",
-        "config.json",
-        "learning_curve.jsonl",
-        "stdout.log",
-        "stderr.log",
-    }
-    dst.mkdir(parents=True, exist_ok=True)
-    for item in src.iterdir():
-        if item.name in own:
-            continue
-        target = dst / item.name
-        if item.is_dir():
-            shutil.copytree(item, target, dirs_exist_ok=True)
-        else:
-            shutil.copy2(item, target)
-    return dst

@@ -80,7 +80,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
 
 
 def _cmd_rewind(args: argparse.Namespace) -> int:
-    from neps_like.api import rewind
+    from neps_like.trials_api import rewind
 
     backup = rewind(args.root, args.to, force=args.force)
     print(f"Rewound {args.root} to trial {args.to}; the previous state is in {backup}.")
@@ -90,7 +90,7 @@ def _cmd_rewind(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     import json
 
-    from neps_like.api import import_trials
+    from neps_like.trials_api import import_trials
 
     items = json.loads(Path(args.file).read_text(encoding="utf-8"))
     added = import_trials(args.root, items)
@@ -104,7 +104,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_enqueue(args: argparse.Namespace) -> int:
     import json
 
-    from neps_like.api import enqueue
+    from neps_like.trials_api import enqueue
 
     configs = json.loads(Path(args.file).read_text(encoding="utf-8"))
     added = enqueue(args.root, configs)
@@ -113,7 +113,7 @@ def _cmd_enqueue(args: argparse.Namespace) -> int:
 
 
 def _cmd_control(args: argparse.Namespace) -> int:
-    from neps_like import api
+    from neps_like import trials_api as api
 
     if args.command == "resume":
         api.resume_trial(args.root, args.trial_id)

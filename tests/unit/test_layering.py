@@ -49,6 +49,7 @@ def test_exported_names_exist_and_are_sorted() -> None:
     subpackages = {
         "analysis",
         "api",
+        "trials_api",
         "ask_tell",
         "cli",
         "optimizers",
