@@ -33,48 +33,67 @@ class TrialControlled(BaseException):  # BaseException: user code rarely catches
         self.action = action
 
 
-class _Watcher:
-    """Polls a control file; on a request, interrupts the main thread once."""
+class RequestWatcher:
+    """One watcher thread per worker, armed for the trial being evaluated.
 
-    def __init__(self, path: Path, interval: float) -> None:
-        self.path = path
+    The thread polls the armed trial's request file every ``interval`` seconds; on a
+    request it signals the main thread, whose handler raises ``TrialControlled`` if the
+    same trial is still being evaluated. One long-lived thread instead of one per trial:
+    starting threads was a measurable share of a fast trial's cost.
+    """
+
+    def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
-        self.action: str | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="neps-like-control", daemon=True)
+        self._path: Path | None = None
+        self._action: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _watch(self) -> None:
-        while not self._done.wait(self.interval):
-            action = read_request(self.path)
-            if action is not None:
-                self.action = action
-                signal.pthread_kill(threading.main_thread().ident or 0, CONTROL_SIGNAL)
-                return
+        main = threading.main_thread().ident or 0
+        while not self._stop.wait(self.interval):
+            path = self._path
+            if path is None or self._action is not None:
+                continue
+            action = read_request(path)
+            if action is None:
+                continue
+            with self._lock:
+                if self._path == path:
+                    self._action = action
+                    signal.pthread_kill(main, CONTROL_SIGNAL)
 
+    def _handler(self, signum: int, frame: object) -> None:
+        if self._path is not None and self._action is not None:
+            raise TrialControlled(self._action)
 
-@contextlib.contextmanager
-def watch_requests(path: Path, *, interval: float = 0.5) -> Iterator[None]:
-    """Turn a stop/pause request for ``path`` into ``TrialControlled`` in this block.
+    @contextlib.contextmanager
+    def watching(self, path: Path) -> Iterator[None]:
+        """Turn a stop/pause request for ``path`` into ``TrialControlled`` in this block.
 
-    Only in the main thread (signals are delivered there); elsewhere requests are
-    honoured once the evaluation returns.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    watcher = _Watcher(path, interval)
-    armed = True
+        Only in the main thread (signals are delivered there); elsewhere requests are
+        honoured once the evaluation returns.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._watch, name="neps-like-control", daemon=True
+            )
+            self._thread.start()
+        previous = signal.signal(CONTROL_SIGNAL, self._handler)
+        with self._lock:
+            self._path, self._action = path, None
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._path = None
+            signal.signal(CONTROL_SIGNAL, previous)
 
-    def handler(signum: int, frame: object) -> None:
-        if armed and watcher.action is not None:
-            raise TrialControlled(watcher.action)
-
-    previous = signal.signal(CONTROL_SIGNAL, handler)
-    watcher._thread.start()
-    try:
-        yield
-    finally:
-        armed = False
-        watcher._done.set()
-        watcher._thread.join()
-        signal.signal(CONTROL_SIGNAL, previous)
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.interval + 5)

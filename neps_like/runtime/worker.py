@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from neps_like._errors import StaleTrialError
-from neps_like.runtime.control import TrialControlled, watch_requests
+from neps_like.runtime.control import RequestWatcher, TrialControlled
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
@@ -99,6 +99,7 @@ class Worker:
         self.summary = WorkerSummary(worker_id)
         self.stop = stop or StopRequest()
         self.progress = Progress(worker_id)
+        self._watcher = RequestWatcher()
 
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
@@ -119,6 +120,7 @@ class Worker:
                 break
             nxt = self._evaluate(nxt.trial, started)
         self.progress.close()
+        self._watcher.close()
         self.summary.stop_reason = reason
         logger.info(
             "Worker %s stops after %d evaluations: %s",
@@ -178,7 +180,9 @@ class Worker:
         else:
             prev_dir = None if prev is None else layout.trial_dir(prev)
         # Normally made with the trial's mirror files; those are best effort, this is not.
-        make_dirs(layout.trial_dir(trial.id))
+        folder = layout.trial_dir(trial.id)
+        if not folder.is_dir():
+            make_dirs(folder)
         kwargs: dict[str, Any] = {
             "pipeline_directory": layout.trial_dir(trial.id),
             "previous_pipeline_directory": prev_dir,
@@ -191,7 +195,7 @@ class Worker:
         try:
             with (
                 self.stop.evaluation(),
-                contextlib.nullcontext() if watches else watch_requests(control),
+                contextlib.nullcontext() if watches else self._watcher.watching(control),
             ):
                 outcome = self.evaluator(config, **kwargs)
         except WorkerInterrupted as exc:

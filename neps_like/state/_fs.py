@@ -58,7 +58,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: str = "fsync") -> None:
     ``sync="none"`` keeps atomicity but not durability: for mirrors rebuilt from the journal.
     """
     # Unique across hosts too: pids repeat on other machines (two fresh VMs, two nodes).
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    # Plain strings, not pathlib: this runs several times per trial.
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     with translate_os_errors("write", path):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -69,10 +71,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, sync: str = "fsync") -> None:
                 sync_file(fd, sync)
             finally:
                 os.close(fd)
-            tmp.replace(path)  # rename(2): atomic within one file system
+            os.replace(tmp, path)  # rename(2): atomic within one file system
         except BaseException:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                os.unlink(tmp)
             raise
 
 

@@ -161,8 +161,8 @@ class MaintenanceOps(StateCore):
             if owner not in ages:
                 ages[owner] = lease_age(self.layout, owner, now)
             age = ages[owner]
-            if age is None:  # no lease: judge by the claim's own mirror file, server-stamped
-                age = file_age(self.layout.trial_metadata_file(trial.id), now)
+            if age is None:  # no lease: judge by the file the claim wrote, server-stamped
+                age = file_age(self.layout.trial_config_file(trial.id), now)
             if age is not None and age <= policy.grace:
                 continue
             reason = (

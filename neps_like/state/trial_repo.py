@@ -22,7 +22,12 @@ from typing import Any, Literal
 
 import yaml
 
-from neps_like._errors import CorruptRecordError, TrialAlreadyExistsError, TrialNotFoundError
+from neps_like._errors import (
+    CorruptRecordError,
+    StorageError,
+    TrialAlreadyExistsError,
+    TrialNotFoundError,
+)
 from neps_like.state._fs import atomic_write_bytes, make_dirs, read_yaml, translate_os_errors
 from neps_like.state.layout import Layout
 from neps_like.state.records import MetaData, Report, Trial, TrialState
@@ -187,10 +192,20 @@ class TrialRepo:
             chosen: set[str] = {"config", "metadata", "report"}
         else:
             chosen = {hints} if isinstance(hints, str) else set(hints)
+        if "config" in chosen:  # written when a trial is created or claimed: make its folder
+            make_dirs(self._layout.trial_dir(trial.id))
+        try:
+            self._write_mirrors(trial, chosen)
+        except StorageError as exc:
+            if not isinstance(exc.__cause__, FileNotFoundError):
+                raise
+            # The folder's creation failed earlier (disk full) after the journal had
+            # recorded the trial: make it now.
+            make_dirs(self._layout.trial_dir(trial.id))
+            self._write_mirrors(trial, chosen)
+
+    def _write_mirrors(self, trial: Trial, chosen: set[str]) -> None:
         layout = self._layout
-        # The folder may be missing: its creation can have failed (disk full) after the
-        # journal already recorded the trial.
-        make_dirs(layout.trial_dir(trial.id))
         # Mirrors are rebuilt from the journal by `repair`, so atomic replacement without
         # fsync is enough: a crash leaves the old or the new file, never a torn one.
         if "config" in chosen:

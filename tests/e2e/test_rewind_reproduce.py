@@ -52,7 +52,7 @@ def test_kill_and_resume_keeps_the_sequence(tmp_path: Path, optimizer: str) -> N
     proc = subprocess.Popen([sys.executable, str(script)])
     try:
         deadline = time.time() + 60
-        while not (root / "trials" / "4" / "metadata.json").exists():
+        while not (root / "trials" / "4" / "config.yaml").exists():
             assert time.time() < deadline and proc.poll() is None
             time.sleep(0.05)
         time.sleep(0.2)

@@ -163,7 +163,7 @@ def test_function_trials_can_be_stopped_too(tmp_path: Path) -> None:
     def stopper() -> None:
         _wait(
             lambda: (
-                (root / "trials" / "1" / "metadata.json").exists()
+                (root / "trials" / "1" / "config.yaml").exists()
                 and neps.load(root)["1"].state is neps.TrialState.EVALUATING
             )
         )
