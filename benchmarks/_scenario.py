@@ -43,6 +43,8 @@ SYSTEMS: dict[str, System] = {
         System("neps_like", "neps_like_worker.py", competitor=False),
         System("neps", "neps_worker.py"),
         System("optuna-journal", "optuna_worker.py", backend="journal", needs_setup=True),
+        # Optuna as it runs out of the box: its INFO line per finished trial on stderr.
+        System("optuna-journal-log", "optuna_worker.py", backend="journal+log", needs_setup=True),
         System("optuna-sqlite", "optuna_worker.py", backend="sqlite", needs_setup=True),
     )
 }

@@ -30,6 +30,7 @@ STUDY = "overhead"
 
 
 def make_storage(root: Path, backend: str) -> str | JournalStorage:
+    backend = backend.removesuffix("+log")
     root.mkdir(parents=True, exist_ok=True)
     if backend == "journal":
         return JournalStorage(JournalFileBackend(str(root / "journal.log")))
@@ -48,7 +49,8 @@ def make_objective(recorder: Recorder) -> Callable[[optuna.Trial], float]:
 
 
 def open_study(args: argparse.Namespace) -> optuna.Study:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if not args.backend.endswith("+log"):  # "+log": keep Optuna's default INFO line per trial
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(
         study_name=STUDY,
         storage=make_storage(args.root, args.backend),
