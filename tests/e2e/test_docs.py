@@ -4,7 +4,8 @@ Conventions for fenced blocks in the docs (fences start at the beginning of a li
 
 * ```` ```python ````: run in a fresh interpreter. The blocks of one page run in order, in
   one temporary directory that is their working directory, so a later block can load the
-  study an earlier one made. A block whose first line is ``# not run`` is skipped.
+  study an earlier one made. A block whose first line is ``# not run`` is skipped, and one
+  starting ``# needs: MODULE`` only runs when that optional package is installed.
 * ```` ```LANG file=NAME ````: not run; its text is written to ``NAME`` in that directory
   at that point of the page (a script, YAML or JSON file a later block uses).
 * ```` ```bash ````: run when every command line starts with ``neps-like `` (each line on
@@ -15,6 +16,7 @@ Conventions for fenced blocks in the docs (fences start at the beginning of a li
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -49,7 +51,12 @@ class Block:
 
     @property
     def skipped(self) -> bool:
-        return self.code.lstrip().startswith("# not run")
+        """``# not run`` first, or ``# needs: MODULE`` for an optional extra not installed."""
+        first = self.code.lstrip().split("\n", 1)[0].strip()
+        if first.startswith("# needs:"):
+            module = first.removeprefix("# needs:").strip()
+            return importlib.util.find_spec(module) is None
+        return first.startswith("# not run")
 
     @property
     def commands(self) -> list[str] | None:

@@ -162,7 +162,10 @@ def nfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NfsVms]:
             "NFS tests are opt-in (they boot two QEMU VMs, 3-5 min): set NEPS_LIKE_NFS_TESTS=1"
         )
     if not (INFRA / "nfs-vm-up.sh").is_file():
-        pytest.fail(f"{INFRA}/nfs-vm-up.sh is missing: the infra must sit beside the repository")
+        message = f"{INFRA}/nfs-vm-up.sh is missing: the infra must sit beside the repository"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI always has it: its absence is a broken set-up
+        pytest.skip(message)
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("nfs-vm-up.sh needs root and apt-get (network namespaces, ganesha, qemu)")
     base = tmp_path_factory.mktemp("nfs")

@@ -127,7 +127,10 @@ class Slurm:
 def _can_run_slurm() -> str | None:
     """Why SLURM cannot be set up here, or None when it can."""
     if not (INFRA / "slurm-up.sh").is_file():
-        pytest.fail(f"{INFRA}/slurm-up.sh is missing: the infra must sit beside the repository")
+        message = f"{INFRA}/slurm-up.sh is missing: the infra must sit beside the repository"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI always has it: its absence is a broken set-up
+        return message
     if os.geteuid() != 0:
         return "slurm-up.sh starts slurmctld/slurmd/munged as root; this user is not root"
     if not (Path("/usr/sbin/slurmctld").exists() or shutil.which("apt-get")):
