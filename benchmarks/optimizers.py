@@ -220,7 +220,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.timing or args.timing_only:
         print("proposal time (s) on Hartmann-6 with N finished trials")
         for name in names:
-            times = proposal_times(name)
+            try:
+                times = proposal_times(name)
+            except OptimizerError as exc:  # e.g. PriorBand without priors on this space
+                print(f"{name:<24}n/a ({exc})")
+                continue
             print(f"{name:<24}" + "  ".join(f"N={k}: {v:.3f}" for k, v in times.items()))
 
 
