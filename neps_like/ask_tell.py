@@ -80,6 +80,7 @@ class AskTell:
         """Stop renewing the lease (trials still asked are then recovered after the grace)."""
         self._heartbeat.stop()
         remove_lease(self.state.layout, self.worker_id)
+        self.state.close()
 
     def __enter__(self) -> AskTell:
         return self

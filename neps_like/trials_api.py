@@ -45,8 +45,8 @@ def import_trials(
             pairs.append((config, parse_result(result)))
         except EvaluationError as exc:
             raise EvaluationError(f"Imported item #{i}: {exc}") from exc
-    state = _state_for_maintenance(root_directory, pipeline_space)
-    return [t.id for t in state.lock_and_import_trials(pairs, worker_id=worker_id)]
+    with _state_for_maintenance(root_directory, pipeline_space) as state:
+        return [t.id for t in state.lock_and_import_trials(pairs, worker_id=worker_id)]
 
 
 def enqueue(
@@ -61,8 +61,8 @@ def enqueue(
     Returns:
         The ids of the PENDING trials added.
     """
-    state = _state_for_maintenance(root_directory, pipeline_space)
-    return [t.id for t in state.lock_and_enqueue(list(configs), worker_id=worker_id)]
+    with _state_for_maintenance(root_directory, pipeline_space) as state:
+        return [t.id for t in state.lock_and_enqueue(list(configs), worker_id=worker_id)]
 
 
 def _state_for_maintenance(root: str | Path, pipeline_space: Any) -> NePSState:
@@ -95,22 +95,21 @@ def stop_trial(root_directory: str | Path, trial_id: str) -> str:
     """Stop a trial: a pending or paused one at once, an evaluating one through its worker
     (SIGTERM to a script's process group, then SIGKILL after a grace period). It ends
     PRUNED. Returns ``"stopped"`` or ``"requested"``."""
-    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
-        trial_id, "stop"
-    )
+    with NePSState.create_or_load(root_directory, load_only=True) as state:
+        return state.lock_and_request(trial_id, "stop")
 
 
 def pause_trial(root_directory: str | Path, trial_id: str) -> str:
     """Pause a trial: it ends PAUSED with its directory and checkpoints kept, until
     ``resume_trial``. Returns ``"paused"`` or ``"requested"``."""
-    return NePSState.create_or_load(root_directory, load_only=True).lock_and_request(
-        trial_id, "pause"
-    )
+    with NePSState.create_or_load(root_directory, load_only=True) as state:
+        return state.lock_and_request(trial_id, "pause")
 
 
 def resume_trial(root_directory: str | Path, trial_id: str) -> None:
     """Queue a paused trial again; whichever worker takes it continues from its directory."""
-    NePSState.create_or_load(root_directory, load_only=True).lock_and_resume_trial(trial_id)
+    with NePSState.create_or_load(root_directory, load_only=True) as state:
+        state.lock_and_resume_trial(trial_id)
 
 
 def copy_checkpoint(root_directory: str | Path, from_trial: str, to_trial: str) -> Path:

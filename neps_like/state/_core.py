@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import NepsLikeError, StaleTrialError
+from neps_like._errors import StaleTrialError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout
 from neps_like.state.locker import FileLocker, probe_lock_kind
+from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
     Report,
@@ -76,6 +77,7 @@ class StateCore:
         self._snapshot_seq = 0
         self._snapshot_owed = False
         self._after_unlock: list[Callable[[], None]] = []
+        self._mirrors = MirrorWriter()
         self._outbox: list[dict[str, Any]] = []
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
@@ -96,13 +98,8 @@ class StateCore:
             finally:
                 self._flush()
         actions, self._after_unlock = self._after_unlock, []
-        for action in actions:
-            try:
-                action()
-            except (OSError, NepsLikeError) as exc:
-                # Mirrors are a convenience rebuilt by `repair`; the journal already holds
-                # the truth, so a failed mirror must not stop the worker.
-                logger.warning("Could not update a trial folder (the journal is intact): %s", exc)
+        for action in actions:  # only once the journal holds the records they mirror
+            self._mirrors.submit(action)
         if self._snapshot_owed:
             self._snapshot_owed = False
             self._write_snapshot()
@@ -180,7 +177,8 @@ class StateCore:
         self, trials: Sequence[Trial], *, mirrors: tuple[TrialWriteHint, ...] | None
     ) -> None:
         """Record ``trials`` (under the lock): into the index now, into the journal when
-        the lock hold ends, into their folders after the lock is released."""
+        the lock hold ends, into their folders (on the mirror thread) after the lock is
+        released."""
         for trial in trials:
             self._outbox.append({"kind": "trial", "trial": trial.to_dict()})
             self._repo.apply(trial)

@@ -350,9 +350,20 @@ class NePSState(MaintenanceOps):
             raise TrialNotFoundError(trial_id, root=self.path)
         return self.layout.trial_dir(trial_id)
 
+    def flush_mirrors(self) -> None:
+        """Wait until the trial folders reflect every record this process made."""
+        self._mirrors.flush()
+
     def close(self) -> None:
-        """Flush lock statistics; the state holds no other open resources."""
+        """Finish writing trial folders and flush lock statistics."""
+        self._mirrors.flush()
         self._lock.flush_stats()
+
+    def __enter__(self) -> NePSState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _hints_tuple(

@@ -32,6 +32,7 @@ def test_two_states_see_each_other(tmp_path: Path) -> None:
     done = a.lock_and_report_trial_evaluation(trial, Report(0.1), worker_id="wa")
     assert done.state is TrialState.SUCCESS
     assert b.lock_and_read_trials()[trial.id].report == Report(0.1)
+    a.flush_mirrors()
     assert (tmp_path / "trials" / trial.id / "report.yaml").exists()
 
 
