@@ -3,9 +3,10 @@
 Two kinds, both from ``filelock``:
 
 * ``posix`` (default): ``flock`` on ``.lock``. The kernel (or the NFS server's lock
-  manager) releases it when the holder dies, however it dies. Without a timeout we wait
-  in a blocking ``flock`` on a descriptor we keep open (see ``_BlockingFlock``); with a
-  timeout, through ``filelock`` with our own backoff.
+  manager) releases it when the holder dies, however it dies. On a local file system and
+  without a timeout we wait in a blocking ``flock`` on a descriptor we keep open (see
+  ``_BlockingFlock``); on network file systems, or with a timeout, we poll through
+  ``filelock`` with our own short back-off (see ``_LOCAL_FS`` for why).
 * ``lease``: for file systems whose locks do not work (``ENOLCK``, ``ENOSYS``,
   ``EOPNOTSUPP`` on some cluster file systems). ``filelock.SoftFileLease`` keeps a marker
   file with an owner token that the holder's heartbeat refreshes; a waiter takes it over
@@ -85,6 +86,37 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
     finally:
         os.close(fd)
     return "posix"
+
+
+# File systems whose lock waits are handed over by the local kernel. Elsewhere (NFS and
+# other network file systems) a blocked lock request is retried by the client with a
+# back-off of up to 30 s, so a waiter on one host can starve while another host keeps
+# re-taking the lock (seen with two NFS clients): there we poll with a short back-off.
+_LOCAL_FS = frozenset(
+    {"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "f2fs", "ramfs",
+     "jfs", "reiserfs", "bcachefs"}
+)
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the file system holding ``path`` (Linux ``/proc/self/mountinfo``)."""
+    try:
+        target = os.path.realpath(path)
+        with open("/proc/self/mountinfo", encoding="utf-8") as fh:  # noqa: PTH123
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", None
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        if len(fields) < 5 or not right:
+            continue
+        mount = fields[4].replace("\\040", " ")
+        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) >= len(best):
+            best, fstype = mount, right.split()[0]
+    return fstype
 
 
 class _BlockingFlock:
@@ -170,7 +202,7 @@ class FileLocker:
             )
         else:
             self._lock = filelock.FileLock(str(path), thread_local=False)
-            if timeout is None:
+            if timeout is None and filesystem_type(path.parent) in _LOCAL_FS:
                 self._flock = _BlockingFlock(path, warn_after)
         self._hold_times: list[float] = []
 
