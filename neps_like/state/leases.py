@@ -51,9 +51,16 @@ def server_now(layout: Layout) -> float:
 def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
     """Seconds since ``worker_id``'s last heartbeat, or None when it has no lease file."""
     try:
-        return now - layout.worker_file(worker_id).stat().st_mtime
+        # open + fstat, not stat: on NFS an open revalidates the attributes with the server
+        # (close-to-open), while stat may answer from a cache up to a minute old and make
+        # a live worker look dead.
+        fd = os.open(layout.worker_file(worker_id), os.O_RDONLY)
     except FileNotFoundError:
         return None
+    try:
+        return now - os.fstat(fd).st_mtime
+    finally:
+        os.close(fd)
 
 
 def remove_lease(layout: Layout, worker_id: str) -> None:
