@@ -17,6 +17,7 @@ from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
+from neps_like.runtime.recovery import BackgroundRecovery
 from neps_like.runtime.script import ScriptEvaluator
 from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
@@ -151,21 +152,26 @@ def run(
             f"lease_grace_seconds={grace} must exceed heartbeat_seconds={heartbeat}, "
             "or live workers would lose their trials."
         )
-    state.enable_lease_recovery(
-        LeasePolicy(
-            grace=grace, check_interval=min(grace / 2, 10.0), max_retries=settings.max_retries
-        )
+    policy = LeasePolicy(
+        grace=grace, check_interval=min(grace / 2, 10.0), max_retries=settings.max_retries
     )
+    state.enable_lease_recovery(policy)
+    env = args_mod.environment_settings()
     with handle_stop_signals() as stop:
         worker_id = state.lock_and_set_new_worker_id(opts.get("worker_id"))
         beat = Heartbeat(layout.worker_file(worker_id), heartbeat)
         beat.start()
+        rescuer = BackgroundRecovery(
+            layout.root, worker_id, policy, sync=env["sync"], lock_kind=env["lock_kind"]
+        )
+        rescuer.start()
         worker = Worker(
             state, optimizer, evaluator, settings, worker_id=worker_id, space=space, stop=stop
         )
         try:
             return worker.run()
         finally:
+            rescuer.stop()
             beat.stop()
             remove_lease(layout, worker_id)
             state.close()

@@ -152,3 +152,35 @@ def test_sigkill_while_holding_the_lock_with_a_torn_write(
     lines = layout.journal_file.read_bytes().splitlines()
     assert all(json.loads(line.split(b" ", 2)[2]) for line in lines), "journal is clean"
     assert layout.journal_file.stat().st_size > 0
+
+
+def test_dead_worker_recovered_while_every_live_worker_is_busy(
+    tmp_path: Path, worker_script: Path
+) -> None:
+    root, side = tmp_path / "root", tmp_path / "side.log"
+    with spawn_workers(
+        worker_script,
+        root,
+        side,
+        1,
+        {"evaluations_to_spend": 2, "_sleep": 60.0, **FAST_LEASES},
+        delay=0.0,
+    ) as [victim]:
+        _wait_for(lambda: bool(_evaluating(root)))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+    busy = {
+        "evaluations_to_spend": 2,
+        "_sleep": 6.0,
+        "continue_until_max_evaluation_completed": True,
+        **FAST_LEASES,
+    }
+    with spawn_workers(worker_script, root, side, 1, busy, delay=0.0) as procs:
+        [(code, err)] = wait_all(procs)
+    assert code == 0, err
+    trials = neps.load(root)
+    assert trials.counts() == {"success": 2}
+    [lost] = [e for e in trials.errors if e.err_type == "WorkerLost"]
+    second = trials["2"]
+    assert second.metadata.time_ended is not None
+    assert lost.time < second.metadata.time_ended, "re-queued while the live worker was busy"
