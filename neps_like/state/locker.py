@@ -93,8 +93,21 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
 # back-off of up to 30 s, so a waiter on one host can starve while another host keeps
 # re-taking the lock (seen with two NFS clients): there we poll with a short back-off.
 _LOCAL_FS = frozenset(
-    {"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "overlay", "zfs", "f2fs", "ramfs",
-     "jfs", "reiserfs", "bcachefs"}
+    {
+        "ext2",
+        "ext3",
+        "ext4",
+        "xfs",
+        "btrfs",
+        "tmpfs",
+        "overlay",
+        "zfs",
+        "f2fs",
+        "ramfs",
+        "jfs",
+        "reiserfs",
+        "bcachefs",
+    }
 )
 
 

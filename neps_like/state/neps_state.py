@@ -341,10 +341,6 @@ class NePSState(MaintenanceOps):
         """Budget used as of this process's last sync (no lock)."""
         return self._sampler("").budget_info(limits or BudgetInfo())
 
-    @property
-    def journal_problems(self) -> list[str]:
-        return [p.describe() for p in self._journal.problems]
-
     def trial_directory(self, trial_id: str) -> Path:
         if trial_id not in self._repo:
             raise TrialNotFoundError(trial_id, root=self.path)

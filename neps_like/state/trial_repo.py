@@ -135,9 +135,6 @@ class TrialRepo:
     def __len__(self) -> int:
         return len(self._trials)
 
-    def pending_ids(self) -> list[str]:
-        return sorted(self._pending, key=_age_key)
-
     def first_pending(self) -> Trial | None:
         """The oldest pending trial (lowest config number, then rung), or None."""
         heap = self._pending_heap
@@ -150,9 +147,6 @@ class TrialRepo:
 
     def count(self, state: TrialState) -> int:
         return self._states[state]
-
-    def state_counts(self) -> dict[TrialState, int]:
-        return {state: n for state, n in self._states.items() if n}
 
     def key(self, config: Mapping[str, Any]) -> Hashable:
         """The key under which duplicates of ``config`` are detected."""
