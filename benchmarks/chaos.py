@@ -322,7 +322,10 @@ def _check_folders(args: argparse.Namespace, run_dir: Path, trials: Any, kills: 
     unreadable, stale, missing = [], [], []
     for trial in trials.values():
         if not layout.trial_dir(trial.id).exists():
-            missing.append(trial.id)
+            missing.append(trial.id)  # folders are made for trials that need one
+            continue
+        if not layout.trial_metadata_file(trial.id).exists():
+            stale.append(f"{trial.id} (no metadata.json yet, journal: {trial.state.value})")
             continue
         try:
             on_disk = repo.load_trial_from_disk(trial.id)

@@ -27,6 +27,7 @@ from neps_like.state.leases import Heartbeat, remove_lease
 from neps_like.state.neps_state import LeasePolicy, NePSState
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo
+from neps_like.state.trial_repo import TRIAL_FOLDERS, TrialFolders
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ _ACCEPTED = {
     "script_config_flag",
     "script_timeout_seconds",
     "delete_checkpoints",
+    "trial_folders",
 }
 
 
@@ -76,8 +78,9 @@ def run(
 
     Args:
         evaluate_pipeline: the function to minimise, or ``"path/file.py:function"``. It
-            receives the config as keyword arguments, plus ``pipeline_directory`` and
-            ``previous_pipeline_directory`` when its signature names them, and returns a
+            receives the config as keyword arguments, plus ``pipeline_directory``,
+            ``previous_pipeline_directory`` and ``pipeline_id`` (the trial id) when its
+            signature names them, and returns a
             number, a list of numbers (several objectives) or a dict with
             ``objective_to_minimize``, ``cost``, ``learning_curve``, ``extra``.
         pipeline_space: a dict of parameters (nested dicts allowed), a ``PipelineSpace``,
@@ -111,6 +114,13 @@ def run(
             ``neps_like.report(...)``. ``script_config_as="args"`` passes the config as
             ``--name=value`` arguments too, ``script_config_flag=True`` adds
             ``--config PATH``; ``script_timeout_seconds`` bounds each trial.
+        trial_folders: which trials get a readable folder ``trials/<id>/`` (config.yaml,
+            metadata.json, report.yaml, and the evaluation's own files): ``"auto"``
+            (default) when the evaluation needs one (the function asks for
+            ``pipeline_directory`` or ``previous_pipeline_directory``, or a script runs),
+            ``"always"`` for every trial. Every trial is in the journal either way
+            (``neps_like.load``, ``neps-like status``, ``summary/trials.csv``); a folder
+            costs several file creations, the largest cost of a fast trial.
         delete_checkpoints: after a trial finishes, delete what the evaluation wrote in its
             directory (records and logs stay). Not with multi-fidelity continuations,
             which start from the previous trial's directory.
@@ -239,7 +249,14 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
         cost_value_on_error=opts.get("cost_value_on_error"),
         batch_size=batch,
         delete_checkpoints=bool(opts.get("delete_checkpoints", False)),
+        trial_folders=_trial_folders(opts.get("trial_folders", "auto")),
     )
+
+
+def _trial_folders(value: Any) -> TrialFolders:
+    if value not in TRIAL_FOLDERS:
+        raise ArgumentError(f"trial_folders must be 'auto' or 'always', got {value!r}.")
+    return value  # type: ignore[no-any-return]
 
 
 def _open_study(

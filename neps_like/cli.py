@@ -74,7 +74,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_repair(args: argparse.Namespace) -> int:
     from neps_like.state.verify import repair
 
-    backup, report = repair(args.root)
+    backup, report = repair(args.root, all_folders=args.all_folders)
     print(f"Backed up the state files to {backup}.")
     print(report.render())
     return 0 if report.ok else 1
@@ -236,10 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="back up, then fix what verify found",
         description="Takes the state lock, backs up the state files into ROOT/backups/, "
         "rewrites the journal without damaged records (kept in journal/quarantine.log), "
-        "drops the snapshot and rewrites the trial folders.",
+        "drops the snapshot and rewrites the files of the trial folders.",
         epilog="example: neps-like repair results/exp1",
     )
     p.add_argument("root")
+    p.add_argument(
+        "--all-folders",
+        action="store_true",
+        help="also create trials/<id>/ (config.yaml, metadata.json, report.yaml) for trials "
+        "that have none (by default only trials that need files get a folder)",
+    )
     p.set_defaults(func=_cmd_repair)
 
     p = sub.add_parser(

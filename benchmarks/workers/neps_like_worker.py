@@ -6,7 +6,6 @@ per-worker file and neps_like appends one ``<seconds>`` line per lock hold.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from _common import Recorder, parse_args, print_count, run_worker
@@ -19,8 +18,11 @@ if TYPE_CHECKING:
 
 
 def make_objective(recorder: Recorder) -> Callable[..., float]:
-    def evaluate_pipeline(x: float, pipeline_directory: Path) -> float:
-        recorder.record(Path(pipeline_directory).name)
+    # The trial id comes as ``pipeline_id``, as in the NePS worker. A function that takes
+    # no directory gets no trial folder: like Optuna's objective, it is config in, number
+    # out (a ``pipeline_directory`` argument would add a folder and three files per trial).
+    def evaluate_pipeline(x: float, pipeline_id: str) -> float:
+        recorder.record(pipeline_id)
         return x**2
 
     return evaluate_pipeline

@@ -7,6 +7,7 @@ returns the trials; it never modifies the study. ``write_summary`` regenerates
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -139,9 +140,21 @@ def load(root: str | Path) -> Results:
 
 
 def write_summary(state: NePSState) -> None:
-    """Regenerate ``summary/best_config.yaml`` and ``summary/trials.csv``."""
-    results = Results(state.path, state.lock_and_read_trials(), ErrDump(), {})
+    """Regenerate ``summary/best_config.yaml`` and ``summary/trials.csv``.
+
+    Skipped when they were already written from the same journal position: when many
+    workers stop together, one writes the summary and the others find it current.
+    """
+    trials = state.lock_and_read_trials()
     layout = state.layout
+    position = state.journal_position
+    with contextlib.suppress(OSError):
+        if (
+            layout.trials_csv_file.exists()
+            and layout.summary_position_file.read_text(encoding="utf-8") == position
+        ):
+            return
+    results = Results(state.path, trials, ErrDump(), {})
     make_dirs(layout.summary_dir)
     best = results.best()
     if best is not None and best.report is not None:
@@ -164,3 +177,4 @@ def write_summary(state: NePSState) -> None:
         writer.writeheader()
         writer.writerows(rows)
         atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none")
+        atomic_write_text(layout.summary_position_file, position, sync="none")

@@ -1,8 +1,9 @@
 """Calling the user's evaluation function and understanding what it returns.
 
-Owns: loading ``"path/file.py:function"``, passing ``pipeline_directory`` and
-``previous_pipeline_directory`` when the signature asks, and turning the result (a
-number, a sequence of numbers, or a dict with NePS's keys) into a ``Report``. A result
+Owns: loading ``"path/file.py:function"``, passing ``pipeline_directory``,
+``previous_pipeline_directory`` and ``pipeline_id`` (the trial id, as NePS 0.17 does) when
+the signature asks, and turning the result (a number, a sequence of numbers, or a dict
+with NePS's keys) into a ``Report``. A result
 that cannot be understood becomes a failed evaluation with the reason, never a crash of
 the worker's bookkeeping.
 """
@@ -83,6 +84,9 @@ class FunctionEvaluator:
             params = {}  # type: ignore[assignment]
         self._wants_dir = "pipeline_directory" in params
         self._wants_prev = "previous_pipeline_directory" in params
+        self._wants_id = "pipeline_id" in params
+        # Trials get a folder only if the function works with files (TrialFolders).
+        self.needs_directory = self._wants_dir or self._wants_prev
 
     def __call__(
         self,
@@ -90,6 +94,7 @@ class FunctionEvaluator:
         *,
         pipeline_directory: Path,
         previous_pipeline_directory: Path | None,
+        pipeline_id: str | None = None,
         objective_value_on_error: float | None = None,
         cost_value_on_error: float | None = None,
     ) -> Outcome:
@@ -98,6 +103,8 @@ class FunctionEvaluator:
             kwargs["pipeline_directory"] = pipeline_directory
         if self._wants_prev:
             kwargs["previous_pipeline_directory"] = previous_pipeline_directory
+        if self._wants_id:
+            kwargs["pipeline_id"] = pipeline_directory.name if pipeline_id is None else pipeline_id
         start = time.perf_counter()
         try:
             result = self.fn(**kwargs)

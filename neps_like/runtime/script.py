@@ -43,6 +43,7 @@ class ScriptEvaluator:
     """Runs ``command`` (a script path, or an argv list) once per trial."""
 
     watches_requests = True  # polls stop/pause requests itself (see ``should_stop``)
+    needs_directory = True  # runs in its trial's folder, logs there
 
     def __init__(
         self,
@@ -69,6 +70,7 @@ class ScriptEvaluator:
         *,
         pipeline_directory: Path,
         previous_pipeline_directory: Path | None,
+        pipeline_id: str | None = None,  # the script reads NEPS_LIKE_TRIAL_ID
         objective_value_on_error: float | None = None,
         cost_value_on_error: float | None = None,
         should_stop: Callable[[], str | None] = lambda: None,

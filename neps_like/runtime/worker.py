@@ -21,11 +21,11 @@ from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
-from neps_like.state._fs import make_dirs
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.neps_state import NePSState, NextTrial
 from neps_like.state.records import BudgetInfo, Report, Trial, TrialState
 from neps_like.state.requests import clear_request, read_request
+from neps_like.state.trial_repo import TrialFolders
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class WorkerSettings:
     batch_size: int = 1
     poll_interval: float = 0.5
     delete_checkpoints: bool = False
+    trial_folders: TrialFolders = "auto"
 
 
 @dataclass(slots=True)
@@ -100,6 +101,10 @@ class Worker:
         self.stop = stop or StopRequest()
         self.progress = Progress(worker_id)
         self._watcher = RequestWatcher()
+        self._needs_directory = (
+            getattr(evaluator, "needs_directory", True) or settings.trial_folders == "always"
+        )
+        state.use_trial_folders(settings.trial_folders, for_claims=self._needs_directory)
 
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
@@ -179,13 +184,14 @@ class Worker:
             prev_dir: Path | None = layout.trial_dir(trial.id)  # resume from own checkpoints
         else:
             prev_dir = None if prev is None else layout.trial_dir(prev)
-        # Normally made with the trial's mirror files; those are best effort, this is not.
         folder = layout.trial_dir(trial.id)
-        if not folder.is_dir():
-            make_dirs(folder)
+        if self._needs_directory and not folder.is_dir():
+            # Normally made when the trial was claimed; that is best effort, this is not.
+            self.state.make_trial_folder(trial.id)
         kwargs: dict[str, Any] = {
-            "pipeline_directory": layout.trial_dir(trial.id),
+            "pipeline_directory": folder,
             "previous_pipeline_directory": prev_dir,
+            "pipeline_id": trial.id,
             "objective_value_on_error": self.settings.objective_value_on_error,
             "cost_value_on_error": self.settings.cost_value_on_error,
         }

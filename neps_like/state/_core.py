@@ -6,18 +6,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import StaleTrialError
+from neps_like._errors import StaleTrialError, StorageError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
+from neps_like.state._fs import make_dirs
 from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout
-from neps_like.state.locker import FileLocker, probe_lock_kind
+from neps_like.state.locker import FileLocker, is_local_file_system, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
@@ -27,7 +28,7 @@ from neps_like.state.records import (
 )
 from neps_like.state.sampling import Sampler
 from neps_like.state.snapshot import read_snapshot, snapshot_due, write_snapshot
-from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
+from neps_like.state.trial_repo import TrialFolders, TrialRepo, TrialWriteHint
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,13 @@ class StateCore:
         self._lock = make_locker(
             layout, lock_kind, timeout=lock_timeout, stats_path=lock_stats_path
         )
-        self._journal = Journal(layout.journal_file, layout.quarantine_file, sync=sync)
+        # Group commit where the kernel is the file server (see ``journal``).
+        self._journal = Journal(
+            layout.journal_file,
+            layout.quarantine_file,
+            sync=sync,
+            defer_sync=self._lock.kind == "posix" and is_local_file_system(layout.root),
+        )
         self._repo = TrialRepo(
             layout.root,
             config_key=space.config_key if space is not None else None,
@@ -76,8 +83,18 @@ class StateCore:
         self._workers: dict[str, Any] = {}
         self._snapshot_seq = 0
         self._snapshot_owed = False
-        self._after_unlock: list[Callable[[], None]] = []
-        self._mirrors = MirrorWriter()
+        self._after_unlock: list[tuple[Trial, tuple[TrialWriteHint, ...]]] = []
+        self._mirrors = MirrorWriter(
+            lambda trial, hints, create: self._repo.update_trial(
+                trial,
+                hints=hints,  # type: ignore[arg-type]
+                create=create,
+            )
+        )
+        # Which trials get a readable folder (see ``TrialFolders``); ``claim_folders``:
+        # trials this process claims get theirs at once (its evaluations need them).
+        self.trial_folders: TrialFolders = "auto"
+        self.claim_folders = False
         self._outbox: list[dict[str, Any]] = []
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
@@ -91,18 +108,42 @@ class StateCore:
         """Hold the lock, starting from a fresh view; records made meanwhile are
         appended with a single durable write when the block ends, then side effects that
         need no lock (mirror files, a claimed snapshot) run after the release."""
-        with self._lock.lock():
-            self._sync()
-            try:
-                yield
-            finally:
-                self._flush()
-        actions, self._after_unlock = self._after_unlock, []
-        for action in actions:  # only once the journal holds the records they mirror
-            self._mirrors.submit(action)
+        try:
+            with self._lock.lock():
+                self._sync()
+                try:
+                    yield
+                finally:
+                    self._flush()
+        finally:
+            self._journal.sync_deferred()  # durable before we act on it
+        writes, self._after_unlock = self._after_unlock, []
+        create = self.trial_folders == "always"
+        for trial, hints in writes:  # only once the journal holds the records they mirror
+            if self.claim_folders and trial.state is TrialState.EVALUATING:
+                try:  # before its mirror files are queued, so that they go into it
+                    self.make_trial_folder(trial.id)
+                except StorageError as exc:  # the worker retries, and fails clearly
+                    logger.warning("%s", exc)
+            self._mirrors.submit(trial, hints, create=create)
         if self._snapshot_owed:
             self._snapshot_owed = False
             self._write_snapshot()
+
+    def make_trial_folder(self, trial_id: str) -> Path:
+        """Create ``trials/<id>/`` if it does not exist yet; returns it.
+
+        Raises:
+            StorageError: the folder cannot be created (names the path and why).
+        """
+        folder = self.layout.trial_dir(trial_id)
+        try:
+            folder.mkdir()  # one call in the common case: a new trial's folder
+        except FileExistsError:
+            pass
+        except OSError:
+            make_dirs(folder)  # the parents are missing, or a clear error
+        return folder
 
     def _record_error(self, error: ErrorRecord) -> None:
         """Queue an error record: written after this hold's journal records are durable,
@@ -149,8 +190,12 @@ class StateCore:
         self._info = study_files.read_study_info(self.layout)
         self._repo.clear()
         self._workers.clear()
+        self._journal.sync_deferred()
         self._journal = Journal(
-            self.layout.journal_file, self.layout.quarantine_file, sync=self._journal.sync
+            self.layout.journal_file,
+            self.layout.quarantine_file,
+            sync=self._journal.sync,
+            defer_sync=self._journal.defer_sync,
         )
         snap = read_snapshot(self.layout, self._info.journal_id)
         if snap is not None:
@@ -183,9 +228,7 @@ class StateCore:
             self._outbox.append({"kind": "trial", "trial": trial.to_dict()})
             self._repo.apply(trial)
             if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
-                self._after_unlock.append(
-                    lambda t=trial: self._repo.update_trial(t, hints=mirrors)  # type: ignore[misc]
-                )
+                self._after_unlock.append((trial, mirrors))
 
     def _write_snapshot(self) -> None:
         try:

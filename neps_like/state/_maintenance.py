@@ -94,6 +94,8 @@ class MaintenanceOps(StateCore):
         with self._locked():
             trial = self._repo.get(trial_id)
             if trial.state is TrialState.EVALUATING:
+                if not self.layout.trial_dir(trial_id).is_dir():  # a trial without files
+                    self._repo.update_trial(trial, hints=("config", "metadata"))
                 write_request(self.layout.trial_control_file(trial_id), action)
                 return "requested"
             target = TrialState.PRUNED if action == "stop" else TrialState.PAUSED

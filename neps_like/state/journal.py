@@ -18,6 +18,13 @@ Rules, each chosen for a failure we must survive:
   there" safe on every shared file system.
 * The file is opened afresh for every read and write: on NFS, ``open`` is what
   revalidates the client's cache (close-to-open consistency).
+* Group commit on local file systems (``defer_sync``): the appender writes its records
+  under the lock but syncs them after releasing it, and does not move on before the sync
+  returns. Several workers' syncs then overlap and the kernel commits them together,
+  while the lock is held only for the write. Order is kept: a later record is synced
+  together with everything before it in the same file, and a killed process loses
+  nothing (the page cache belongs to the kernel). On network file systems the data must
+  reach the server before the lock is released, so there the sync stays inside.
 * A torn tail (a writer killed mid-append) is an incomplete last line. Readers stop
   before it; the next appender copies it to the quarantine file and truncates it away.
 * A corrupt complete line (bad CRC or JSON) is skipped with a warning naming the file
@@ -89,10 +96,19 @@ class Journal:
     lock hold so that it writes exactly at the end of the valid records.
     """
 
-    def __init__(self, path: Path, quarantine_path: Path, *, sync: str = "fdatasync") -> None:
+    def __init__(
+        self,
+        path: Path,
+        quarantine_path: Path,
+        *,
+        sync: str = "fdatasync",
+        defer_sync: bool = False,
+    ) -> None:
         self.path = path
         self.quarantine_path = quarantine_path
         self.sync = sync
+        self.defer_sync = defer_sync and sync != "none"
+        self._unsynced_fd: int | None = None
         self.offset = 0
         self.seq = 0
         self._torn_bytes = 0
@@ -193,6 +209,8 @@ class Journal:
             blob += encode_record(seq, record)
         if not blob:
             return self.seq
+        self.sync_deferred()  # never two unsynced appends from one process
+        keep_open = False
         with translate_os_errors("append to", self.path):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # RDWR: torn tails are read back
             try:
@@ -201,9 +219,13 @@ class Journal:
                 written = 0
                 while written < len(blob):
                     written += os.pwrite(fd, blob[written:], self.offset + written)
-                sync_file(fd, self.sync)
+                if self.defer_sync:
+                    keep_open = True
+                else:
+                    sync_file(fd, self.sync)
                 self._inode = os.fstat(fd).st_ino
             except OSError:
+                keep_open = False
                 # Leave no half record behind for readers: cut back to the valid end.
                 try:
                     os.ftruncate(fd, self.offset)
@@ -211,10 +233,27 @@ class Journal:
                     logger.debug("Could not truncate %s after a failed append", self.path)
                 raise
             finally:
-                os.close(fd)
+                if keep_open:
+                    self._unsynced_fd = fd
+                else:
+                    os.close(fd)
         self.offset += len(blob)
         self.seq = seq
         return seq
+
+    def sync_deferred(self) -> None:
+        """Make the last append durable if ``defer_sync`` left that for after the lock.
+
+        Call it once the lock is released and before acting on the append's outcome.
+        """
+        fd, self._unsynced_fd = self._unsynced_fd, None
+        if fd is None:
+            return
+        try:
+            with translate_os_errors("sync", self.path):
+                sync_file(fd, self.sync)
+        finally:
+            os.close(fd)
 
     def _quarantine_torn_tail(self, fd: int) -> None:
         tail = os.pread(fd, self._torn_bytes, self.offset)

@@ -133,6 +133,11 @@ class Layout:
     def trials_csv_file(self) -> Path:
         return self.summary_dir / "trials.csv"
 
+    @property
+    def summary_position_file(self) -> Path:
+        """Which journal and record the summary files were written from."""
+        return self.summary_dir / ".position"
+
 
 def is_valid_trial_id(trial_id: str) -> bool:
     return bool(_TRIAL_ID.match(trial_id))

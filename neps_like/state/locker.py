@@ -111,6 +111,11 @@ _LOCAL_FS = frozenset(
 )
 
 
+def is_local_file_system(path: Path) -> bool:
+    """Whether ``path`` is on a file system of this host's own kernel (not NFS & co.)."""
+    return filesystem_type(path) in _LOCAL_FS
+
+
 def filesystem_type(path: Path) -> str | None:
     """The type of the file system holding ``path`` (Linux ``/proc/self/mountinfo``)."""
     try:
@@ -138,7 +143,9 @@ class _BlockingFlock:
     Waiting blocks in the kernel, which hands the lock to a waiter the moment it is
     released. Polling (filelock's way) wakes every waiter again and again: with 16 workers
     on 2 cores those wake-ups steal the CPU the holder needs, and hold times balloon.
-    The descriptor is opened lazily and reopened after a fork.
+    The descriptor is opened lazily and reopened after a fork. A long wait is reported
+    by one watchdog thread per lock, started on the first wait (a timer per wait would
+    start a thread for nearly every trial when workers contend).
     """
 
     def __init__(self, path: Path, warn_after: float) -> None:
@@ -146,11 +153,14 @@ class _BlockingFlock:
         self.warn_after = warn_after
         self._fd: int | None = None
         self._pid = 0
+        self._waiting_since: float | None = None
+        self._watchdog: threading.Thread | None = None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             self._pid = os.getpid()
+            self._watchdog = None  # threads do not survive a fork
         return self._fd
 
     def acquire(self) -> None:
@@ -160,24 +170,36 @@ class _BlockingFlock:
             return
         except BlockingIOError:
             pass
-        # Someone holds it: block in the kernel, and say so if it takes long.
-        started = time.monotonic()
-        warner = threading.Timer(self.warn_after, self._warn, args=(started,))
-        warner.daemon = True
-        warner.start()
+        # Someone holds it: block in the kernel; the watchdog says so if it takes long.
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(
+                target=self._watch, name="neps-like-lock-watchdog", daemon=True
+            )
+            self._watchdog.start()
+        self._waiting_since = time.monotonic()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # EINTR is retried by Python (PEP 475)
         finally:
-            warner.cancel()
+            self._waiting_since = None
 
-    def _warn(self, started: float) -> None:
-        logger.warning(
-            "Worker pid %d has waited %.0f s for the state lock %s; still waiting. "
-            "A stalled file server or a stopped process holding the lock can cause this.",
-            os.getpid(),
-            time.monotonic() - started,
-            self.path,
-        )
+    def _watch(self) -> None:
+        warned_for: float | None = None
+        while True:
+            time.sleep(min(self.warn_after, 5.0))
+            since = self._waiting_since
+            if since is None or since == warned_for:
+                continue
+            waited = time.monotonic() - since
+            if waited >= self.warn_after:
+                warned_for = since  # once per wait
+                logger.warning(
+                    "Worker pid %d has waited %.0f s for the state lock %s; still waiting. "
+                    "A stalled file server or a stopped process holding the lock can cause "
+                    "this.",
+                    os.getpid(),
+                    waited,
+                    self.path,
+                )
 
     def release(self) -> None:
         if self._fd is not None:
@@ -215,7 +237,7 @@ class FileLocker:
             )
         else:
             self._lock = filelock.FileLock(str(path), thread_local=False)
-            if timeout is None and filesystem_type(path.parent) in _LOCAL_FS:
+            if timeout is None and is_local_file_system(path.parent):
                 self._flock = _BlockingFlock(path, warn_after)
         self._hold_times: list[float] = []
 

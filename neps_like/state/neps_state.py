@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
+from neps_like._errors import ArgumentError, NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._core import LeasePolicy, make_locker
@@ -35,7 +35,7 @@ from neps_like.state.records import (
     TrialState,
 )
 from neps_like.state.sampling import NextTrial, Sampler
-from neps_like.state.trial_repo import TrialWriteHint
+from neps_like.state.trial_repo import TRIAL_FOLDERS, TrialFolders, TrialWriteHint
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +291,11 @@ class NePSState(MaintenanceOps):
         return worker_id
 
     # -- reading -------------------------------------------------------------------------
+    @property
+    def journal_position(self) -> str:
+        """The journal and last record this process has seen: ``"<journal id> <seq>"``."""
+        return f"{self._info.journal_id} {self._journal.seq}"
+
     def lock_and_read_trials(self) -> dict[str, Trial]:
         with self._locked():
             return dict(self._repo.latest())
@@ -340,6 +345,22 @@ class NePSState(MaintenanceOps):
     def budget_used(self, limits: BudgetInfo | None = None) -> BudgetInfo:
         """Budget used as of this process's last sync (no lock)."""
         return self._sampler("").budget_info(limits or BudgetInfo())
+
+    def use_trial_folders(self, mode: TrialFolders = "auto", *, for_claims: bool = False) -> None:
+        """Choose which trials get a readable folder ``trials/<id>/`` from this process.
+
+        ``"always"``: every trial it records. ``"auto"`` (default): only trials that need
+        one; ``for_claims=True`` says this process's evaluations do (they get a
+        ``pipeline_directory``, or run a script), so the trials it claims get their folder
+        before evaluation starts. Either way, a folder that exists is kept current.
+
+        Raises:
+            ArgumentError: ``mode`` is not ``"auto"`` or ``"always"``.
+        """
+        if mode not in TRIAL_FOLDERS:
+            raise ArgumentError(f"trial_folders must be 'auto' or 'always', got {mode!r}.")
+        self.trial_folders = mode
+        self.claim_folders = for_claims or mode == "always"
 
     def trial_directory(self, trial_id: str) -> Path:
         if trial_id not in self._repo:

@@ -138,12 +138,16 @@ class MetaData:
     origin: str = "sampled"  # "sampled", "imported" or "enqueued"
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {name: getattr(self, name) for name in _META_FIELDS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetaData:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        # Unknown keys (written by a newer version) are ignored.
+        return cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+
+
+_META_FIELDS = tuple(f.name for f in dataclasses.fields(MetaData))
+_META_FIELD_SET = frozenset(_META_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

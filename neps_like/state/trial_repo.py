@@ -33,6 +33,10 @@ from neps_like.state.layout import Layout
 from neps_like.state.records import MetaData, Report, Trial, TrialState
 
 TrialWriteHint = Literal["config", "metadata", "report"]
+# When trials get a readable folder: "auto" when they need one (the evaluation asks for a
+# directory, or runs a script), "always" for every trial.
+TrialFolders = Literal["auto", "always"]
+TRIAL_FOLDERS: tuple[TrialFolders, ...] = ("auto", "always")
 
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -64,6 +68,7 @@ class TrialRepo:
         self._pending_heap: list[tuple[tuple[int, int], str]] = []
         self._evaluating: dict[str, None] = {}
         self._keys: Counter[Hashable] = Counter()
+        self._key_of: dict[str, Hashable] = {}  # a trial's config never changes: key once
         self._states: Counter[TrialState] = Counter()
         self.used_cost = 0.0
         self.used_fidelity = 0.0
@@ -98,7 +103,10 @@ class TrialRepo:
         _toggle(self._evaluating, trial.id, trial.state is TrialState.EVALUATING and sign > 0)
         if trial.state in _NOT_BUDGETED:
             return
-        self._keys[self._config_key(trial.config)] += sign
+        key = self._key_of.get(trial.id)
+        if key is None:
+            key = self._key_of[trial.id] = self._config_key(trial.config)
+        self._keys[key] += sign
         if trial.metadata.origin == "imported":
             return  # evaluated elsewhere: it informs the optimizer but spends no budget
         self.budgeted_trials += sign
@@ -180,21 +188,26 @@ class TrialRepo:
         trial: Trial,
         *,
         hints: Iterable[TrialWriteHint] | TrialWriteHint | None = ("report", "metadata"),
+        create: bool = True,
     ) -> None:
-        """Rewrite the chosen mirror files of ``trial`` (all of them when ``hints`` is None)."""
+        """Rewrite the chosen mirror files of ``trial`` (all of them when ``hints`` is None).
+
+        With ``create=False`` a trial without a folder is left without one: folders are
+        made for trials that need them (see ``TrialFolders``), and kept current after.
+        """
         if hints is None:
             chosen: set[str] = {"config", "metadata", "report"}
         else:
             chosen = {hints} if isinstance(hints, str) else set(hints)
-        if "config" in chosen:  # written when a trial is created or claimed: make its folder
-            make_dirs(self._layout.trial_dir(trial.id))
         try:
             self._write_mirrors(trial, chosen)
         except StorageError as exc:
             if not isinstance(exc.__cause__, FileNotFoundError):
                 raise
-            # The folder's creation failed earlier (disk full) after the journal had
-            # recorded the trial: make it now.
+            if not create:
+                return
+            # First files of this trial (the worker evaluating it usually made the
+            # folder already), or its creation failed earlier (disk full): make it now.
             make_dirs(self._layout.trial_dir(trial.id))
             self._write_mirrors(trial, chosen)
 

@@ -84,9 +84,12 @@ def verify(root: str | Path) -> VerifyReport:
     repo = TrialRepo(layout.root)
     for trial in trials.values():
         folder = layout.trial_dir(trial.id)
-        if not folder.exists():
-            if trial.state.value not in ("invalid", "duplicate"):
-                report.notes.append(f"trial {trial.id} has no folder {folder}")
+        if not folder.exists():  # trials get a folder only when they need one
+            continue
+        if not layout.trial_metadata_file(trial.id).exists():
+            # Made for an evaluation whose files were not written yet (or its worker was
+            # killed first): the journal has the trial; `repair` writes them.
+            report.notes.append(f"trial folder {folder} has no metadata.json yet")
             continue
         try:
             on_disk = repo.load_trial_from_disk(trial.id)
@@ -121,9 +124,10 @@ def _trials_up_to(layout: Layout, seq: int) -> list[Trial]:
     return list(trials.values())
 
 
-def repair(root: str | Path) -> tuple[Path, VerifyReport]:
+def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, VerifyReport]:
     """Back up, then rebuild the journal without damaged records, drop the snapshot and
-    rewrite every trial folder. Returns the backup folder and the check afterwards."""
+    rewrite the files of every trial folder (``all_folders``: create the missing ones
+    too). Returns the backup folder and the check afterwards."""
     layout = Layout.at(root)
     kind = probe_lock_kind(layout.lock_file, layout.lease_lock_marker)
     with FileLocker(layout.lock_file, kind=kind, lease_path=layout.lease_lock_file).lock():
@@ -154,7 +158,7 @@ def repair(root: str | Path) -> tuple[Path, VerifyReport]:
         repo = TrialRepo(layout.root)
         for trial in trials.values():
             if trial.state.value not in ("invalid", "duplicate"):
-                repo.update_trial(trial, hints=None)
+                repo.update_trial(trial, hints=None, create=all_folders)
     return backup, verify(root)
 
 

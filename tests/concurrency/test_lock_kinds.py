@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import textwrap
 import time
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 import neps_like as neps
 from neps_like.state.locker import FileLocker, probe_lock_kind
@@ -66,3 +69,33 @@ def test_probe_prefers_posix_and_respects_the_marker(tmp_path: Path) -> None:
     assert probe_lock_kind(tmp_path / ".lock", marker, forced="lease") == "lease"
     assert marker.exists(), "a forced lease is recorded for other workers"
     assert probe_lock_kind(tmp_path / ".lock", marker) == "lease"
+
+
+def test_a_long_wait_for_the_posix_lock_is_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lock_path = tmp_path / ".lock"
+    holder = textwrap.dedent(
+        f"""
+        import fcntl, os, time
+        fd = os.open({str(lock_path)!r}, os.O_RDWR | os.O_CREAT)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        print("held", flush=True)
+        time.sleep(2.5)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        locker = FileLocker(lock_path, warn_after=0.5)
+        with caplog.at_level(logging.WARNING, logger="neps_like.state.locker"):
+            with locker.lock():
+                pass
+            with locker.lock():  # uncontended: no new warning
+                pass
+    finally:
+        proc.kill()
+        proc.communicate()
+    warnings = [r.getMessage() for r in caplog.records if "waited" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert str(lock_path) in warnings[0]

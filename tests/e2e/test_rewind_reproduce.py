@@ -77,7 +77,14 @@ def test_kill_and_resume_keeps_the_sequence(tmp_path: Path, optimizer: str) -> N
 
 def test_rewind_then_continue_reproduces(tmp_path: Path) -> None:
     root = tmp_path / "r"
-    neps.run(lambda x, act: x, SPACE, root_directory=root, evaluations_to_spend=10, seed=9)
+    neps.run(
+        lambda x, act: x,
+        SPACE,
+        root_directory=root,
+        evaluations_to_spend=10,
+        seed=9,
+        trial_folders="always",
+    )
     original = _configs(root)
     backup = neps.rewind(root, to=4)
     assert (backup / "trials" / "7").is_dir() and (backup / "events.log").exists()

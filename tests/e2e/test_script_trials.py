@@ -161,13 +161,15 @@ def test_function_trials_can_be_stopped_too(tmp_path: Path) -> None:
         return x
 
     def stopper() -> None:
-        _wait(
-            lambda: (
-                (root / "trials" / "1" / "config.yaml").exists()
-                and neps.load(root)["1"].state is neps.TrialState.EVALUATING
-            )
-        )
-        neps.stop_trial(root, "1")
+        def running() -> bool:
+            try:
+                return neps.load(root)["1"].state is neps.TrialState.EVALUATING
+            except (neps.NePSError, KeyError):
+                return False  # the study or the trial does not exist yet
+
+        _wait(running)
+        assert not (root / "trials" / "1").exists(), "the function needs no folder"
+        neps.stop_trial(root, "1")  # the request makes one to hold control.json
 
     thread = threading.Thread(target=stopper)
     thread.start()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import neps_like as neps
-from neps_like._errors import NePSError, StaleTrialError, StudyMismatchError
+from neps_like._errors import ArgumentError, NePSError, StaleTrialError, StudyMismatchError
 from neps_like.optimizers.random_search import RandomSearch
 from neps_like.state import snapshot as snapshot_mod
 from neps_like.state.neps_state import NePSState
@@ -33,7 +33,38 @@ def test_two_states_see_each_other(tmp_path: Path) -> None:
     assert done.state is TrialState.SUCCESS
     assert b.lock_and_read_trials()[trial.id].report == Report(0.1)
     a.flush_mirrors()
-    assert (tmp_path / "trials" / trial.id / "report.yaml").exists()
+    assert not (tmp_path / "trials" / trial.id).exists(), "no folder unless one is needed"
+
+
+@pytest.mark.parametrize("mode", ["always", "claims"])
+def test_trial_folders_mirror_the_journal_when_asked(tmp_path: Path, mode: str) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    if mode == "always":
+        a.use_trial_folders("always")
+    else:
+        a.use_trial_folders("auto", for_claims=True)
+    opt = RandomSearch(SPACE, seed=1)
+    trial = a.lock_and_sample_trial(opt, worker_id="wa")
+    folder = tmp_path / "trials" / trial.id
+    assert folder.is_dir(), "a claimed trial has its folder before it is evaluated"
+    a.flush_mirrors()
+    assert {p.name for p in folder.iterdir()} == {"config.yaml"}
+    # Another state in "auto" mode (the report of worker "wa" may come through any
+    # process) keeps an existing folder current...
+    b.lock_and_report_trial_evaluation(trial, Report(0.1), worker_id="wa")
+    b.flush_mirrors()
+    assert {p.name for p in folder.iterdir()} == {"config.yaml", "metadata.json", "report.yaml"}
+    second = b.lock_and_sample_trial(opt, worker_id="wb")
+    b.lock_and_report_trial_evaluation(second, Report(0.2), worker_id="wb")
+    b.flush_mirrors()
+    assert not (tmp_path / "trials" / second.id).exists(), "...and makes no new ones"
+    on_disk = b._repo.load_trial_from_disk(trial.id)
+    assert on_disk.state is TrialState.SUCCESS and on_disk.report == Report(0.1)
+
+
+def test_trial_folders_rejects_unknown_modes(tmp_path: Path) -> None:
+    with pytest.raises(ArgumentError, match="trial_folders must be 'auto' or 'always'"):
+        _state(tmp_path).use_trial_folders("sometimes")  # type: ignore[arg-type]
 
 
 def test_batch_sampling_claims_first_only(tmp_path: Path) -> None:
