@@ -23,7 +23,7 @@ from neps_like.runtime.signals import handle_stop_signals
 from neps_like.runtime.worker import Worker, WorkerSettings, WorkerSummary
 from neps_like.space import SearchSpace
 from neps_like.state.layout import Layout
-from neps_like.state.leases import Heartbeat, remove_lease
+from neps_like.state.leases import Heartbeat, live_workers, remove_lease
 from neps_like.state.neps_state import LeasePolicy, NePSState
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo
@@ -107,7 +107,8 @@ def run(
         seed: the study's seed; a random one is recorded when omitted.
         worker_id: this worker's name (default: host-pid-random).
         max_wallclock_time_seconds: this worker stops sampling after so many seconds.
-        write_summary_to_disk: write ``summary/`` when the worker stops (default True).
+        write_summary_to_disk: write ``summary/`` when the worker stops and no other
+            worker is running (default True; ``neps-like status`` writes it too).
         script: instead of ``evaluate_pipeline``, a program run once per trial in its
             trial directory (``"train.py"`` runs with this Python, or an argv list); it
             reads its config with ``neps_like.load_config()`` and reports with
@@ -185,7 +186,9 @@ def run(
             beat.stop()
             remove_lease(layout, worker_id)
             state.close()
-            if opts.get("write_summary_to_disk", True):
+            # The last worker out writes the summary: each removes its lease first, so of
+            # workers stopping together at least the last one finds no other live lease.
+            if opts.get("write_summary_to_disk", True) and not live_workers(layout, grace):
                 write_summary(state)
 
 

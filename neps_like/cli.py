@@ -41,7 +41,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from neps_like.analysis.status import status
 
     while True:
-        text = status(args.root, n_errors=args.errors)
+        text = status(args.root, n_errors=args.errors, refresh_summary=True)
         if not args.watch:
             print(text)
             return 0

@@ -130,7 +130,11 @@ def load(root: str | Path) -> Results:
     Raises:
         NePSError: there is no study in ``root``.
     """
-    state = NePSState.create_or_load(root, load_only=True)
+    return results_of(NePSState.create_or_load(root, load_only=True))
+
+
+def results_of(state: NePSState) -> Results:
+    """The trials, errors and workers of an open study."""
     return Results(
         state.path,
         state.lock_and_read_trials(),

@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import time
 from pathlib import Path
 
 from neps_like._errors import NepsLikeError
-from neps_like.analysis.results import Results, load
+from neps_like.analysis.results import Results, load, results_of, write_summary
+from neps_like.state import leases
 from neps_like.state.layout import Layout
-from neps_like.state.leases import lease_age, server_now
+from neps_like.state.neps_state import NePSState
 from neps_like.state.records import TrialState
 
+logger = logging.getLogger(__name__)
 
-def status(root: str | Path, *, n_errors: int = 5, n_running: int = 10) -> str:
-    """Counts per state, the best trial and its config, running trials and recent errors."""
-    return render_status(load(root), n_errors=n_errors, n_running=n_running)
+
+def status(
+    root: str | Path, *, n_errors: int = 5, n_running: int = 10, refresh_summary: bool = False
+) -> str:
+    """Counts per state, the best trial and its config, running trials and recent errors.
+
+    ``refresh_summary``: also regenerate ``summary/`` when it is behind the journal and the
+    directory is writable (``neps-like status`` does).
+    """
+    if not refresh_summary:
+        return render_status(load(root), n_errors=n_errors, n_running=n_running)
+    state = NePSState.create_or_load(root, load_only=True)
+    text = render_status(results_of(state), n_errors=n_errors, n_running=n_running)
+    if os.access(state.path, os.W_OK):
+        try:
+            write_summary(state)
+        except (OSError, NepsLikeError) as exc:  # a status must not fail for its side dish
+            logger.warning("Could not update %s: %s", state.layout.summary_dir, exc)
+    return text
 
 
 def live_workers(root: Path, grace: float = 60.0) -> list[str]:
     """Workers whose lease was renewed within ``grace`` seconds (file-server clock)."""
-    layout = Layout.at(root)
-    try:
-        now = server_now(layout)
-        names = [p.name for p in layout.workers_dir.iterdir() if not p.name.startswith(".")]
-    except (OSError, NepsLikeError):  # read-only or missing: nothing can be live
-        return []
-    return [n for n in names if (age := lease_age(layout, n, now)) is not None and age < grace]
+    return leases.live_workers(Layout.at(root), grace)
 
 
 def render_status(results: Results, *, n_errors: int = 5, n_running: int = 10) -> str:

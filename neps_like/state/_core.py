@@ -95,12 +95,16 @@ class StateCore:
         # trials this process claims get theirs at once (its evaluations need them).
         self.trial_folders: TrialFolders = "auto"
         self.claim_folders = False
+        # Parse what others appended before taking the lock, so the hold is shorter. Off
+        # for a read-only view (nothing to gain) and where the lock kind is not "posix".
+        self._read_ahead = False
         self._outbox: list[dict[str, Any]] = []
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
         self._next_recovery = 0.0
         with self._locked():
             pass
+        self._read_ahead = self._lock.kind == "posix"
 
     # -- locking and syncing -------------------------------------------------------------
     @contextlib.contextmanager
@@ -108,6 +112,8 @@ class StateCore:
         """Hold the lock, starting from a fresh view; records made meanwhile are
         appended with a single durable write when the block ends, then side effects that
         need no lock (mirror files, a claimed snapshot) run after the release."""
+        if self._read_ahead:
+            self._sync(unlocked=True)  # what is already there, parsed without the lock
         try:
             with self._lock.lock():
                 self._sync()
@@ -174,9 +180,9 @@ class StateCore:
             self._snapshot_seq = self._journal.seq
             self._snapshot_owed = True
 
-    def _sync(self) -> None:
+    def _sync(self, *, unlocked: bool = False) -> None:
         try:
-            records = self._journal.read_new()
+            records = self._journal.read_new(unlocked=unlocked)
         except JournalReplaced:
             logger.info(
                 "Journal %s was replaced (repair or rewind); reloading.", self._journal.path
@@ -225,7 +231,7 @@ class StateCore:
         the lock hold ends, into their folders (on the mirror thread) after the lock is
         released."""
         for trial in trials:
-            self._outbox.append({"kind": "trial", "trial": trial.to_dict()})
+            self._outbox.append({"kind": "trial", "trial": trial.to_record()})
             self._repo.apply(trial)
             if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
                 self._after_unlock.append((trial, mirrors))

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from neps_like._errors import NepsLikeError
 from neps_like.state._fs import sync_file, translate_os_errors
 
 logger = logging.getLogger(__name__)
@@ -77,12 +78,16 @@ def encode_record(seq: int, record: Mapping[str, Any]) -> bytes:
 
 def decode_line(line: bytes) -> tuple[int, dict[str, Any]]:
     """Parse one complete line (without its newline). Raises ValueError when damaged."""
-    text = line.decode("utf-8")
-    seq_text, crc_text, payload = text.split(" ", 2)
-    seq = int(seq_text)
-    if zlib.crc32(f"{seq} {payload}".encode()) != int(crc_text, 16):
+    # On the bytes, without decoding and re-encoding: every worker replays every record.
+    first = line.index(b" ")
+    second = line.index(b" ", first + 1)
+    seq = int(line[:first])
+    if second - first != 9 or not line[:first].isdigit():
+        raise ValueError("malformed record header")
+    crc = zlib.crc32(line[second + 1 :], zlib.crc32(line[: first + 1]))  # "<seq> <json>"
+    if crc != int(line[first + 1 : second], 16):
         raise ValueError("checksum mismatch")
-    record = json.loads(payload)
+    record = json.loads(line[second + 1 :])  # UnicodeDecodeError is a ValueError
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")
     return seq, record
@@ -120,13 +125,26 @@ class Journal:
         """Continue from a known position (taken from a snapshot)."""
         self.offset, self.seq, self._torn_bytes = offset, seq, 0
 
-    def read_new(self) -> list[dict[str, Any]]:
+    def read_new(self, *, unlocked: bool = False) -> list[dict[str, Any]]:
         """Records appended since the last call, in order; damaged lines are skipped.
+
+        ``unlocked``: a read ahead without the lock (so that the read under the lock has
+        less to do). A writer may be mid-append, so it takes only the records before the
+        first line that is not a whole valid record, and leaves every judgement (damage,
+        torn tails, a replaced file) to the next read under the lock.
 
         Raises:
             JournalReplaced: the file was swapped or shrank since the last read (a repair
                 or rewind by another process): the caller must reload from scratch.
         """
+        if unlocked:
+            try:
+                return self._read(unlocked=True)
+            except (JournalReplaced, OSError, NepsLikeError):
+                return []
+        return self._read(unlocked=False)
+
+    def _read(self, *, unlocked: bool) -> list[dict[str, Any]]:
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
@@ -154,9 +172,9 @@ class Journal:
                     pos += len(chunk)
         finally:
             os.close(fd)
-        return self._parse(b"".join(chunks))
+        return self._parse(b"".join(chunks), unlocked=unlocked)
 
-    def _parse(self, data: bytes) -> list[dict[str, Any]]:
+    def _parse(self, data: bytes, *, unlocked: bool = False) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
         start = 0
         end = data.rfind(b"\n") + 1  # everything past the last newline is torn or in flight
@@ -166,8 +184,14 @@ class Journal:
             try:
                 seq, record = decode_line(data[start:nl])
             except (ValueError, UnicodeDecodeError) as exc:
+                if unlocked:
+                    end = start
+                    break
                 self._problem(line_offset, nl - start + 1, "corrupt", f"unreadable record ({exc})")
             else:
+                if unlocked and seq != self.seq + 1:
+                    end = start
+                    break
                 if seq <= self.seq:
                     self._problem(
                         line_offset, nl - start + 1, "out-of-order", f"seq {seq} after {self.seq}"
@@ -181,7 +205,8 @@ class Journal:
                     records.append(record)
             start = nl + 1
         self.offset += end
-        self._torn_bytes = len(data) - end
+        if not unlocked:
+            self._torn_bytes = len(data) - end
         return records
 
     def _problem(self, offset: int, length: int, kind: str, detail: str) -> None:

@@ -16,6 +16,7 @@ import socket
 import threading
 from pathlib import Path
 
+from neps_like._errors import NepsLikeError
 from neps_like.state._fs import atomic_write_bytes, translate_os_errors
 from neps_like.state.layout import Layout
 
@@ -61,6 +62,18 @@ def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
         return now - os.fstat(fd).st_mtime
     finally:
         os.close(fd)
+
+
+def live_workers(layout: Layout, grace: float) -> list[str]:
+    """Workers whose lease was renewed within ``grace`` seconds (file-server clock)."""
+    try:
+        names = [p.name for p in layout.workers_dir.iterdir() if not p.name.startswith(".")]
+        if not names:
+            return []
+        now = server_now(layout)
+    except (OSError, NepsLikeError):  # read-only or missing: nothing can be live
+        return []
+    return [n for n in names if (age := lease_age(layout, n, now)) is not None and age < grace]
 
 
 def remove_lease(layout: Layout, worker_id: str) -> None:

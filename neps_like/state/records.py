@@ -95,6 +95,21 @@ class Report:
             "evaluation_duration": self.evaluation_duration,
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """``to_dict`` without the fields left at their defaults (the journal's form)."""
+        out: dict[str, Any] = {"objective_to_minimize": self.objective_to_minimize}
+        for name, value in (
+            ("cost", self.cost),
+            ("learning_curve", self.learning_curve),
+            ("extra", dict(self.extra) if self.extra else None),
+            ("err", self.err),
+            ("tb", self.tb),
+            ("evaluation_duration", self.evaluation_duration),
+        ):
+            if value is not None:
+                out[name] = value
+        return out
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
         return cls(
@@ -140,14 +155,30 @@ class MetaData:
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _META_FIELDS}
 
+    def to_record(self) -> dict[str, Any]:
+        """``to_dict`` without the fields left at their defaults (the journal's form)."""
+        out = {"time_sampled": self.time_sampled, "sampling_worker_id": self.sampling_worker_id}
+        for name, default in _META_DEFAULTS:
+            value = getattr(self, name)
+            if value != default:
+                out[name] = value
+        return out
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetaData:
-        # Unknown keys (written by a newer version) are ignored.
-        return cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+        try:
+            return cls(**data)
+        except TypeError:  # unknown keys (written by a newer version) are ignored
+            return cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
 
 
 _META_FIELDS = tuple(f.name for f in dataclasses.fields(MetaData))
 _META_FIELD_SET = frozenset(_META_FIELDS)
+_META_DEFAULTS = tuple(
+    (f.name, f.default)
+    for f in dataclasses.fields(MetaData)
+    if f.default is not dataclasses.MISSING
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +220,20 @@ class Trial:
             "metadata": self.metadata.to_dict(),
             "report": None if self.report is None else self.report.to_dict(),
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """The compact form the journal and snapshots store: ``to_dict`` without the
+        fields left at their defaults (``from_dict`` reads both forms)."""
+        out: dict[str, Any] = {
+            "v": RECORD_VERSION,
+            "id": self.id,
+            "config": dict(self.config),
+            "state": self.state.value,
+            "metadata": self.metadata.to_record(),
+        }
+        if self.report is not None:
+            out["report"] = self.report.to_record()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Trial:

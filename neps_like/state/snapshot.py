@@ -60,7 +60,7 @@ def write_snapshot(
         "offset": offset,
         "workers": dict(workers),
         "optimizer_state": dict(optimizer_state),
-        "trials": [t.to_dict() for t in trials],
+        "trials": [t.to_record() for t in trials],
     }
     data = json.dumps(payload, separators=(",", ":")).encode()
     atomic_write_bytes(layout.snapshot_file, data, sync="fsync")

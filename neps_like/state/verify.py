@@ -183,7 +183,7 @@ def _requeue_orphans(layout: Layout, records: list[dict[str, Any]]) -> list[dict
             out.append(
                 {
                     "kind": "trial",
-                    "trial": crashed.transition(TrialState.PENDING, report=None).to_dict(),
+                    "trial": crashed.transition(TrialState.PENDING, report=None).to_record(),
                 }
             )
     return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -32,6 +35,30 @@ def test_eight_workers_exact_budget(tmp_path: Path, worker_script: Path, precrea
     assert set(evaluated) == set(trials), "every finished evaluation reached the study"
     assert len({tuple(sorted(t.config.items())) for t in trials.values()}) == total
     assert sorted(int(i) for i in trials) == list(range(1, total + 1))
+    # The last worker to stop wrote the summary, and it has every trial.
+    with (root / "summary" / "trials.csv").open() as fh:
+        assert sum(1 for _ in csv.DictReader(fh)) == total
+
+
+def test_status_brings_a_stale_summary_up_to_date(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    neps.run(lambda x: x, {"x": neps.Float(0.0, 1.0)}, root_directory=root, evaluations_to_spend=3)
+    neps.run(
+        lambda x: x,
+        root_directory=root,
+        evaluations_to_spend=5,
+        write_summary_to_disk=False,
+    )
+    csv_file = root / "summary" / "trials.csv"
+    assert len(csv_file.read_text().splitlines()) == 1 + 3
+    out = subprocess.run(
+        [sys.executable, "-m", "neps_like", "status", str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "success     5" in out.stdout
+    assert len(csv_file.read_text().splitlines()) == 1 + 5
 
 
 def test_batch_sampling_never_overshoots(tmp_path: Path, worker_script: Path) -> None:

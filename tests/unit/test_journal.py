@@ -75,3 +75,25 @@ def test_replaced_journal_is_detected(tmp_path: Path) -> None:
     (tmp_path / "events.log").write_bytes(encode_record(1, {"n": 1}))
     with pytest.raises(JournalReplaced):
         j.read_new()
+
+
+def test_read_ahead_without_the_lock_leaves_judgements_to_the_locked_read(
+    tmp_path: Path,
+) -> None:
+    writer = _journal(tmp_path)
+    writer.read_new()
+    writer.append([{"n": 1}])
+    path = tmp_path / "events.log"
+    with path.open("ab") as fh:  # a corrupt line, then a good one, then a half record
+        fh.write(b"2 00000000 {}\n" + encode_record(3, {"n": 3}) + encode_record(4, {"n": 4})[:-3])
+    reader = _journal(tmp_path)
+    assert reader.read_new(unlocked=True) == [{"n": 1}], "stops before the damage"
+    assert reader.problems == [] and reader.torn_bytes == 0
+    assert reader.read_new(unlocked=True) == []
+    assert reader.read_new() == [{"n": 3}], "the locked read skips the corrupt record"
+    assert [p.kind for p in reader.problems] == ["corrupt", "gap"]
+    assert reader.torn_bytes > 0
+    path.unlink()
+    assert reader.read_new(unlocked=True) == [], "a replaced file is the locked read's business"
+    with pytest.raises(JournalReplaced):
+        reader.read_new()

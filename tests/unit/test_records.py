@@ -21,6 +21,22 @@ def test_round_trip() -> None:
     assert Trial.from_dict(t.to_dict()) == t
 
 
+def test_compact_records_leave_out_defaults_and_read_back() -> None:
+    t = _trial().transition(TrialState.EVALUATING).with_metadata(attempt=1)
+    record = t.to_record()
+    assert "report" not in record and set(record["metadata"]) == {
+        "time_sampled",
+        "sampling_worker_id",
+        "attempt",
+    }
+    assert Trial.from_dict(record) == t
+    done = t.transition(TrialState.SUCCESS, report=Report(0.5, extra={"a": 1}, err=None))
+    assert done.to_record()["report"] == {"objective_to_minimize": 0.5, "extra": {"a": 1}}
+    assert Trial.from_dict(done.to_record()) == done
+    newer = {**done.to_dict(), "metadata": {**done.metadata.to_dict(), "future_field": 1}}
+    assert Trial.from_dict(newer) == done, "fields of a newer version are ignored"
+
+
 @pytest.mark.parametrize(
     "start, end",
     [
