@@ -17,6 +17,7 @@ class GridSearch:
     """
 
     compute_outside_lock = False
+    uses_outcomes = False  # only which grid points were taken
 
     def __init__(self, space: SearchSpace, *, seed: int, size: int = 10) -> None:
         self.space = space

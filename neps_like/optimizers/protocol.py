@@ -8,7 +8,10 @@ persist and any worker rebuilds the same optimizer.
 
 ``compute_outside_lock`` tells the state layer whether a proposal is expensive: when
 True the proposal is computed on a consistent snapshot outside the state lock and
-committed afterwards (re-proposed if it collides with a newcomer).
+committed afterwards (re-proposed if it collides with a newcomer). ``uses_outcomes =
+False`` says the proposal reads no trial's outcome (only configs and counts), so the
+worker's fast path may take it before other workers' latest outcomes are applied.
+Both are optional; without them a proposal is cheap and reads outcomes.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ class RandomSearch:
     """
 
     compute_outside_lock = False
+    uses_outcomes = False  # only how many trials there are
 
     def __init__(self, space: SearchSpace, *, seed: int, use_priors: bool = False) -> None:
         self.space = space

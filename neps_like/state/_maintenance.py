@@ -144,6 +144,7 @@ class MaintenanceOps(StateCore):
         if policy is None or time.monotonic() < self._next_recovery:
             return []
         self._next_recovery = time.monotonic() + policy.check_interval
+        self._apply_deferred()  # a trial that finished is not one to recover
         return self._recover_expired(worker_id, policy)
 
     def lock_and_recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:

@@ -39,7 +39,7 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,8 +76,14 @@ def encode_record(seq: int, record: Mapping[str, Any]) -> bytes:
     return f"{seq} {crc:08x} {payload}\n".encode()
 
 
-def decode_line(line: bytes) -> tuple[int, dict[str, Any]]:
-    """Parse one complete line (without its newline). Raises ValueError when damaged."""
+_decode_json = json.JSONDecoder().decode  # json.loads minus its per-call checks
+
+
+def check_line(line: bytes) -> tuple[int, bytes]:
+    """The sequence number and JSON payload of one complete line whose checksum holds.
+
+    Raises ValueError when the line is damaged.
+    """
     # On the bytes, without decoding and re-encoding: every worker replays every record.
     first = line.index(b" ")
     second = line.index(b" ", first + 1)
@@ -87,10 +93,21 @@ def decode_line(line: bytes) -> tuple[int, dict[str, Any]]:
     crc = zlib.crc32(line[second + 1 :], zlib.crc32(line[: first + 1]))  # "<seq> <json>"
     if crc != int(line[first + 1 : second], 16):
         raise ValueError("checksum mismatch")
-    record = json.loads(line[second + 1 :])  # UnicodeDecodeError is a ValueError
+    return seq, line[second + 1 :]
+
+
+def decode_payload(payload: bytes) -> dict[str, Any]:
+    """The record in a checked line's payload. Raises ValueError when it is not one."""
+    record = _decode_json(payload.decode())  # UnicodeDecodeError is a ValueError
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")
-    return seq, record
+    return record
+
+
+def decode_line(line: bytes) -> tuple[int, dict[str, Any]]:
+    """Parse one complete line (without its newline). Raises ValueError when damaged."""
+    seq, payload = check_line(line)
+    return seq, decode_payload(payload)
 
 
 class Journal:
@@ -139,12 +156,20 @@ class Journal:
         """
         if unlocked:
             try:
-                return self._read(unlocked=True)
+                return self._read(unlocked=True, defer=None)  # type: ignore[return-value]
             except (JournalReplaced, OSError, NepsLikeError):
                 return []
-        return self._read(unlocked=False)
+        return self._read(unlocked=False, defer=None)  # type: ignore[return-value]
 
-    def _read(self, *, unlocked: bool) -> list[dict[str, Any]]:
+    def read_new_deferring(self, defer: Callable[[bytes], bool]) -> list[dict[str, Any] | bytes]:
+        """``read_new`` under the lock, except that records whose JSON payload ``defer``
+        accepts come back undecoded (checksum verified), for the caller to decode with
+        ``decode_payload`` once the lock is released."""
+        return self._read(unlocked=False, defer=defer)
+
+    def _read(
+        self, *, unlocked: bool, defer: Callable[[bytes], bool] | None
+    ) -> list[dict[str, Any] | bytes]:
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
@@ -172,17 +197,26 @@ class Journal:
                     pos += len(chunk)
         finally:
             os.close(fd)
-        return self._parse(b"".join(chunks), unlocked=unlocked)
+        return self._parse(b"".join(chunks), unlocked=unlocked, defer=defer)
 
-    def _parse(self, data: bytes, *, unlocked: bool = False) -> list[dict[str, Any]]:
-        records: list[dict[str, Any]] = []
+    def _parse(
+        self,
+        data: bytes,
+        *,
+        unlocked: bool = False,
+        defer: Callable[[bytes], bool] | None = None,
+    ) -> list[dict[str, Any] | bytes]:
+        records: list[dict[str, Any] | bytes] = []
         start = 0
         end = data.rfind(b"\n") + 1  # everything past the last newline is torn or in flight
         while start < end:
             nl = data.index(b"\n", start)
             line_offset = self.offset + start
             try:
-                seq, record = decode_line(data[start:nl])
+                seq, payload = check_line(data[start:nl])
+                record: dict[str, Any] | bytes = (
+                    payload if defer is not None and defer(payload) else decode_payload(payload)
+                )
             except (ValueError, UnicodeDecodeError) as exc:
                 if unlocked:
                     end = start

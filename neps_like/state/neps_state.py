@@ -184,12 +184,18 @@ class NePSState(MaintenanceOps):
         next trial is None when it needs an expensive proposal (``compute_outside_lock``);
         the caller then asks ``lock_and_next_trial``.
         """
-        with self._locked():
+        with self._locked(defer_outcomes=True):
             done = self._report(trial, report, worker_id=worker_id)
             self._recover_if_due(worker_id)
             sampler = self._sampler(worker_id)
             nxt = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
+            if nxt is not None and nxt.trial is None and self._deferred:
+                # Stop or wait: decide on every outcome (waiting looks at running trials).
+                self._apply_deferred()
+                nxt = sampler.check_budget(limits, wait_for_running)
             if nxt is None and not getattr(optimizer, "compute_outside_lock", False):
+                if getattr(optimizer, "uses_outcomes", True):
+                    self._apply_deferred()
                 nxt = sampler.sample_within(optimizer, limits, batch_size)
         return done, nxt
 

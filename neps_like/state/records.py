@@ -54,6 +54,7 @@ class TrialState(str, Enum):
 
 
 _S = TrialState
+_STATE_OF: dict[str, TrialState] = {state.value: state for state in TrialState}
 _TRANSITIONS: dict[TrialState, frozenset[TrialState]] = {
     _S.PENDING: frozenset({_S.EVALUATING, _S.PRUNED, _S.FAILED, _S.PAUSED}),
     _S.EVALUATING: frozenset({_S.SUCCESS, _S.FAILED, _S.CRASHED, _S.PRUNED, _S.PAUSED}),
@@ -112,14 +113,15 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        get = data.get
         return cls(
-            objective_to_minimize=data.get("objective_to_minimize"),
-            cost=data.get("cost"),
-            learning_curve=data.get("learning_curve"),
-            extra=dict(data.get("extra") or {}),
-            err=data.get("err"),
-            tb=data.get("tb"),
-            evaluation_duration=data.get("evaluation_duration"),
+            get("objective_to_minimize"),
+            get("cost"),
+            get("learning_curve"),
+            dict(get("extra") or {}),
+            get("err"),
+            get("tb"),
+            get("evaluation_duration"),
         )
 
     @property
@@ -224,11 +226,11 @@ class Trial:
     def to_record(self) -> dict[str, Any]:
         """The compact form the journal and snapshots store: ``to_dict`` without the
         fields left at their defaults (``from_dict`` reads both forms)."""
-        out: dict[str, Any] = {
+        out: dict[str, Any] = {  # this key order lets readers skim id and state
             "v": RECORD_VERSION,
             "id": self.id,
-            "config": dict(self.config),
             "state": self.state.value,
+            "config": dict(self.config),
             "metadata": self.metadata.to_record(),
         }
         if self.report is not None:
@@ -243,19 +245,19 @@ class Trial:
             CorruptRecordError: when a field is missing or has the wrong form.
         """
         try:
-            version = int(data.get("v", 1))
-            if version > RECORD_VERSION:
+            version = data.get("v", 1)
+            if version != RECORD_VERSION and int(version) > RECORD_VERSION:
                 raise CorruptRecordError(
                     f"Trial record version {version} is newer than this neps_like "
                     f"understands ({RECORD_VERSION}); upgrade neps_like."
                 )
             report = data.get("report")
             return cls(
-                id=str(data["id"]),
-                config=dict(data["config"]),
-                state=TrialState(data["state"]),
-                metadata=MetaData.from_dict(data["metadata"]),
-                report=None if report is None else Report.from_dict(report),
+                str(data["id"]),
+                dict(data["config"]),
+                _STATE_OF[data["state"]],
+                MetaData.from_dict(data["metadata"]),
+                None if report is None else Report.from_dict(report),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, CorruptRecordError):

@@ -78,42 +78,56 @@ class TrialRepo:
 
     # -- index ---------------------------------------------------------------------------
     def apply(self, trial: Trial) -> None:
-        """Make ``trial`` the current record of its id, updating every counter."""
-        old = self._trials.get(trial.id)
+        """Make ``trial`` the current record of its id, updating every counter.
+
+        Every worker runs this for every record of every worker, so it does only what
+        changed between the old and the new record of the id.
+        """
+        tid, state = trial.id, trial.state
+        old = self._trials.get(tid)
+        self._trials[tid] = trial
+        states = self._states
         if old is not None:
-            self._account(old, -1)
-        self._trials[trial.id] = trial
-        self._account(trial, +1)
-        if trial.state is TrialState.SUCCESS and trial.report is not None:
+            states[old.state] -= 1
+        states[state] += 1
+        if state is TrialState.PENDING:
+            if tid not in self._pending:
+                heapq.heappush(self._pending_heap, (_age_key(tid), tid))
+                self._pending[tid] = None
+        else:
+            self._pending.pop(tid, None)
+        if state is TrialState.EVALUATING:
+            self._evaluating[tid] = None
+        else:
+            self._evaluating.pop(tid, None)
+        was = old is not None and old.state not in _NOT_BUDGETED
+        now = state not in _NOT_BUDGETED
+        if was != now:  # a trial's config and origin never change: only this moves them
+            self._count_config(trial, 1 if now else -1)
+        if trial.metadata.origin != "imported":
+            # Imported trials were evaluated elsewhere: they spend no budget.
+            delta = (_cost(trial) if now else 0.0) - (_cost(old) if was else 0.0)  # type: ignore[arg-type]
+            if delta:
+                self.used_cost += delta
+        if state is TrialState.SUCCESS and trial.report is not None:
             objs = trial.report.objectives
             # SUCCESS is final, so the best can only improve: O(1) to keep.
             single = objs is not None and len(objs) == 1 and math.isfinite(objs[0])
             if objs and single and (self.best is None or objs[0] < self.best[0]):
-                self.best = (objs[0], trial.id)
-        base = trial.id.split("_", 1)[0]
-        if base.isdigit():
-            self.next_config_number = max(self.next_config_number, int(base) + 1)
+                self.best = (objs[0], tid)
+        if old is None:
+            base = tid.split("_", 1)[0]
+            if base.isdigit():
+                self.next_config_number = max(self.next_config_number, int(base) + 1)
 
-    def _account(self, trial: Trial, sign: int) -> None:
-        self._states[trial.state] += sign
-        is_pending = trial.state is TrialState.PENDING and sign > 0
-        if is_pending and trial.id not in self._pending:
-            heapq.heappush(self._pending_heap, (_age_key(trial.id), trial.id))
-        _toggle(self._pending, trial.id, is_pending)
-        _toggle(self._evaluating, trial.id, trial.state is TrialState.EVALUATING and sign > 0)
-        if trial.state in _NOT_BUDGETED:
-            return
+    def _count_config(self, trial: Trial, sign: int) -> None:
         key = self._key_of.get(trial.id)
         if key is None:
             key = self._key_of[trial.id] = self._config_key(trial.config)
         self._keys[key] += sign
         if trial.metadata.origin == "imported":
-            return  # evaluated elsewhere: it informs the optimizer but spends no budget
+            return
         self.budgeted_trials += sign
-        if trial.report is not None and trial.report.cost is not None:
-            cost = float(trial.report.cost)
-            if math.isfinite(cost):
-                self.used_cost += sign * cost
         if self._fidelity_name is not None:
             value = trial.config.get(self._fidelity_name)
             if isinstance(value, (int, float)):
@@ -269,11 +283,13 @@ def _age_key(trial_id: str) -> tuple[int, int]:
     return (int(base) if base.isdigit() else 0, int(rung) if rung.isdigit() else 0)
 
 
-def _toggle(ordered: dict[str, None], key: str, present: bool) -> None:
-    if present:
-        ordered[key] = None
-    else:
-        ordered.pop(key, None)
+def _cost(trial: Trial) -> float:
+    """The trial's reported cost when it is a finite number, else 0."""
+    report = trial.report
+    if report is None or report.cost is None:
+        return 0.0
+    cost = float(report.cost)
+    return cost if math.isfinite(cost) else 0.0
 
 
 def _default_key(config: Mapping[str, Any]) -> Hashable:

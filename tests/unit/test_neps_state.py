@@ -155,3 +155,36 @@ def test_pause_messages(tmp_path: Path) -> None:
     assert s.lock_and_request(trial.id, "pause") == "paused"
     with pytest.raises(NePSError, match="cannot be paused now"):
         s.lock_and_request(trial.id, "pause")
+
+
+def test_other_workers_outcomes_wait_until_the_lock_is_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    mine = a.lock_and_sample_trial(opt, worker_id="wa")
+    theirs = b.lock_and_sample_trial(opt, worker_id="wb")
+    costly = b.lock_and_sample_trial(opt, worker_id="wb")
+    a.lock_and_read_trials()  # a knows both of b's trials
+    b.lock_and_report_trial_evaluation(theirs, Report(0.3), worker_id="wb")
+    b.lock_and_report_trial_evaluation(costly, Report(0.4, cost=2.0), worker_id="wb")
+    deferred: list[int] = []
+    original = a._apply_deferred
+
+    def spy() -> None:
+        deferred.append(len(a._deferred))
+        original()
+
+    monkeypatch.setattr(a, "_apply_deferred", spy)
+    # What the read-ahead would parse before the lock: here the locked read sees it all.
+    a._read_ahead = False
+    _, nxt = a.lock_and_report_and_next(
+        mine, Report(0.1), worker_id="wa", optimizer=opt, limits=BudgetInfo()
+    )
+    assert max(deferred) == 1, "b's outcome without a cost waited; the costly one did not"
+    assert a._deferred == []
+    view = a.lock_and_read_trials()
+    assert view[theirs.id].state is TrialState.SUCCESS and view[costly.id].report is not None
+    assert view[mine.id].state is TrialState.SUCCESS
+    assert nxt is not None and nxt.trial is not None
+    assert a._repo.used_cost == 2.0
