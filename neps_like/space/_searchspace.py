@@ -206,6 +206,22 @@ class SearchSpace:
         """See ``neps_like.space._config.config_key``."""
         return _config.config_key(self.parameters, config, include_fidelity=include_fidelity)
 
+    def recorded_key(self, config: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+        """``config_key`` of a config that already passed ``validate_config``, as every
+        recorded trial's did: the same key without checking the values again (every
+        worker keys every trial of the study). Falls back to ``config_key`` when a
+        parameter is missing, which raises the clear error."""
+        digits = _config.KEY_SIGNIFICANT_DIGITS
+        try:
+            return tuple(
+                (name, float(f"{value:.{digits}g}") if type(value) is float else value)
+                for name, param in self.parameters.items()
+                if not isinstance(param, Constant)
+                for value in (config[name],)
+            )
+        except KeyError:
+            return self.config_key(config)
+
     @staticmethod
     def unflatten(config: Mapping[str, Any]) -> dict[str, Any]:
         """Dotted names back to nested dicts for the user's function."""

@@ -82,7 +82,7 @@ class StateCore:
         )
         self._repo = TrialRepo(
             layout.root,
-            config_key=space.config_key if space is not None else None,
+            config_key=space.recorded_key if space is not None else None,
             fidelity_name=space.fidelity_name if space is not None else None,
         )
         self._workers: dict[str, Any] = {}

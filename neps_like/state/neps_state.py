@@ -15,6 +15,7 @@ import socket
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -212,7 +213,9 @@ class NePSState(MaintenanceOps):
             usable = report.err is None and report.is_usable
             state = TrialState.SUCCESS if usable else TrialState.FAILED
         current = self._current_attempt(trial, worker_id)
-        done = current.transition(state, report=report).with_metadata(time_ended=time.time())
+        done = current.transition(
+            state, report=report, metadata=replace(current.metadata, time_ended=time.time())
+        )
         self._commit([done], mirrors=("metadata", "report"))
         if error is not None:
             self._record_error(error)

@@ -189,18 +189,21 @@ class Sampler:
             trial_id = self._continuation_id(proposal) if state is TrialState.PENDING else None
             if trial_id is None:
                 trial_id, next_number = str(next_number), next_number + 1
+            claimed = state is TrialState.PENDING and claim and not good
             meta = MetaData(
                 time_sampled=now,
                 sampling_worker_id=self._worker_id,
                 previous_trial_id=proposal.previous_trial_id,
                 rung=proposal.rung,
+                # Sampled and claimed at once: PENDING -> EVALUATING, its first attempt.
+                evaluating_worker_id=self._worker_id if claimed else None,
+                time_started=now if claimed else None,
+                attempt=1 if claimed else 0,
             )
             report = None if err is None else Report(objective_to_minimize=None, err=err)
-            trial = Trial(trial_id, config, state, meta, report)
-            if state is TrialState.PENDING and claim and not good:
-                trial = trial.transition(TrialState.EVALUATING).with_metadata(
-                    evaluating_worker_id=self._worker_id, time_started=now, attempt=1
-                )
+            trial = Trial(
+                trial_id, config, TrialState.EVALUATING if claimed else state, meta, report
+            )
             (good if state is TrialState.PENDING else bad).append(trial)
         self._commit([*good, *bad], mirrors=("config",))
         return good, bad
@@ -216,7 +219,7 @@ class Sampler:
         if prev is not None and prev not in self._repo:
             return TrialState.INVALID, config, f"previous_trial_id {prev!r} does not exist"
         key = self._repo.key(config)
-        if key in seen or self._repo.is_duplicate(config):
+        if key in seen or self._repo.has_key(key):
             return TrialState.DUPLICATE, config, "the same config was already sampled"
         seen.add(key)
         return TrialState.PENDING, config, None

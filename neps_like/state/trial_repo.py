@@ -177,6 +177,10 @@ class TrialRepo:
     def is_duplicate(self, config: Mapping[str, Any]) -> bool:
         return self._keys[self._config_key(config)] > 0
 
+    def has_key(self, key: Hashable) -> bool:
+        """Whether a budgeted trial has this duplicate key (see ``key``)."""
+        return self._keys[key] > 0
+
     def get_valid_evaluated_trials(self) -> dict[str, Trial]:
         """Trials that succeeded with finite objective(s)."""
         return {

@@ -570,3 +570,25 @@ def test_yaml_round_trip_of_awkward_strings(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     space.to_yaml(path)
     assert SearchSpace.from_yaml(path) == space
+
+
+def test_recorded_key_equals_config_key_for_validated_configs() -> None:
+    import numpy as np
+
+    import neps_like as neps
+
+    space = neps.SearchSpace.from_user(
+        {
+            "lr": neps.Float(1e-5, 1.0, log=True),
+            "layers": neps.Integer(1, 8),
+            "act": neps.Categorical(["relu", "gelu", 3, 0.5]),
+            "opt": {"momentum": neps.Float(0.0, 1.0), "name": neps.Constant("sgd")},
+            "epochs": neps.Integer(1, 9, is_fidelity=True),
+        }
+    )
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        config = space.validate_config(space.sample(rng))
+        assert space.recorded_key(config) == space.config_key(config)
+    with pytest.raises(neps.ConfigError, match="missing parameter 'layers'"):
+        space.recorded_key({"lr": 0.1})
