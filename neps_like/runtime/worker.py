@@ -146,6 +146,8 @@ class Worker:
         )
 
     def _show(self, current: str | None) -> None:
+        if not self.progress.enabled:
+            return
         used = self.state.budget_used(self.settings.limits)
         self.progress.update(used, self.state.best_so_far(), current)
 

@@ -92,10 +92,13 @@ def atomic_write_yaml(path: Path, data: Any, *, sync: str = "fsync") -> None:
     atomic_write_text(path, text, sync=sync)
 
 
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
     with translate_os_errors("read", path):
         text = path.read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_Loader)  # a safe loader: libyaml's when present
 
 
 def make_dirs(path: Path) -> None:
