@@ -41,6 +41,9 @@ SYSTEMS: dict[str, System] = {
     s.name: s
     for s in (
         System("neps_like", "neps_like_worker.py", competitor=False),
+        # The objective also takes pipeline_directory: a trial folder and its three files
+        # per trial, as NePS always writes.
+        System("neps_like-folders", "neps_like_worker.py", backend="folders", competitor=False),
         System("neps", "neps_worker.py"),
         System("optuna-journal", "optuna_worker.py", backend="journal", needs_setup=True),
         # Optuna as it runs out of the box: its INFO line per finished trial on stderr.
@@ -248,11 +251,19 @@ def failed_log_tails(procs: list[subprocess.Popen[bytes]], sync: Path) -> dict[i
     return tails
 
 
+def settle_disk(pause_s: float = 0.5) -> None:
+    """Write back what earlier runs left dirty (NePS leaves thousands of files, and the
+    driver deletes every run directory), so no run pays for its predecessor's I/O."""
+    os.sync()
+    time.sleep(pause_s)
+
+
 def run_scenario(spec: RunSpec) -> RawRun:
     """Run N workers of one system against a fresh storage under ``spec.workdir``."""
     root, sync = spec.workdir / "root", spec.workdir / "sync"
     sync.mkdir(parents=True)
     setup_storage(spec, root)
+    settle_disk()
     busy_before = busy_cores()
     deadline = time.monotonic() + spec.timeout_s
     cpu_before = children_cpu_s()

@@ -6,6 +6,7 @@ per-worker file and neps_like appends one ``<seconds>`` line per lock hold.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from _common import Recorder, parse_args, print_count, run_worker
@@ -17,21 +18,26 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-def make_objective(recorder: Recorder) -> Callable[..., float]:
+def make_objective(recorder: Recorder, backend: str) -> Callable[..., float]:
     # The trial id comes as ``pipeline_id``, as in the NePS worker. A function that takes
     # no directory gets no trial folder: like Optuna's objective, it is config in, number
-    # out (a ``pipeline_directory`` argument would add a folder and three files per trial).
+    # out. ``--backend folders`` also asks for ``pipeline_directory``: a folder and three
+    # files per trial, as NePS always writes them.
     def evaluate_pipeline(x: float, pipeline_id: str) -> float:
         recorder.record(pipeline_id)
         return x**2
 
-    return evaluate_pipeline
+    def with_folder(x: float, pipeline_id: str, pipeline_directory: Path) -> float:
+        recorder.record(pipeline_id)
+        return x**2
+
+    return with_folder if backend == "folders" else evaluate_pipeline
 
 
 def run(args: argparse.Namespace) -> None:
     def body(recorder: Recorder) -> None:
         neps_like.run(
-            evaluate_pipeline=make_objective(recorder),
+            evaluate_pipeline=make_objective(recorder, args.backend),
             pipeline_space={"x": neps_like.Float(0.0, 1.0)},
             root_directory=args.root,
             optimizer="random_search",
