@@ -4,9 +4,10 @@
 ``--backend sqlite`` uses ``sqlite:///root/study.db``. The driver creates the study once with
 ``setup`` before launching workers, as Optuna's parallelisation guide does with
 ``optuna create-study``: N processes creating a fresh sqlite storage at once crash with
-``IntegrityError: UNIQUE constraint failed: alembic_version.version_num`` (Optuna 5.0). Each
-worker then loads the study before the start barrier and optimizes with a ``RandomSampler``
-until ``MaxTrialsCallback(T, states=None)`` sees T trials in any state.
+``IntegrityError: UNIQUE constraint failed: alembic_version.version_num`` (Optuna 5.0). After
+the start barrier each worker loads the study (as neps_like and NePS workers attach to
+their directory after it) and optimizes with a ``RandomSampler`` until
+``MaxTrialsCallback(T, states=None)`` sees T trials in any state.
 Optuna's per-trial INFO log line is turned off; our library does not log per trial either.
 See ``_common`` for the protocol with the driver.
 """
@@ -61,9 +62,10 @@ def open_study(args: argparse.Namespace) -> optuna.Study:
 
 
 def run(args: argparse.Namespace) -> None:
-    study = open_study(args)
-
     def body(recorder: Recorder) -> None:
+        # Attaching to the storage is part of a worker's work, as ``neps_like.run`` and
+        # ``neps.run`` do it after the barrier too.
+        study = open_study(args)
         study.optimize(
             make_objective(recorder),
             callbacks=[MaxTrialsCallback(args.trials, states=None)],
