@@ -27,7 +27,7 @@ from neps_like.state.leases import Heartbeat, live_workers, remove_lease
 from neps_like.state.neps_state import LeasePolicy, NePSState
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import BudgetInfo
-from neps_like.state.trial_repo import TRIAL_FOLDERS, TrialFolders
+from neps_like.state.trial_repo import check_trial_folders
 
 logger = logging.getLogger(__name__)
 
@@ -252,14 +252,8 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
         cost_value_on_error=opts.get("cost_value_on_error"),
         batch_size=batch,
         delete_checkpoints=bool(opts.get("delete_checkpoints", False)),
-        trial_folders=_trial_folders(opts.get("trial_folders", "auto")),
+        trial_folders=check_trial_folders(opts.get("trial_folders", "auto")),
     )
-
-
-def _trial_folders(value: Any) -> TrialFolders:
-    if value not in TRIAL_FOLDERS:
-        raise ArgumentError(f"trial_folders must be 'auto' or 'always', got {value!r}.")
-    return value  # type: ignore[no-any-return]
 
 
 def _open_study(

@@ -28,7 +28,12 @@ from neps_like.state.records import (
 )
 from neps_like.state.sampling import Sampler
 from neps_like.state.snapshot import read_snapshot, snapshot_due, write_snapshot
-from neps_like.state.trial_repo import TrialFolders, TrialRepo, TrialWriteHint
+from neps_like.state.trial_repo import (
+    TrialFolders,
+    TrialRepo,
+    TrialWriteHint,
+    check_trial_folders,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +152,20 @@ class StateCore:
         if self._snapshot_owed:
             self._snapshot_owed = False
             self._write_snapshot()
+
+    def use_trial_folders(self, mode: TrialFolders = "auto", *, for_claims: bool = False) -> None:
+        """Choose which trials get a readable folder ``trials/<id>/`` from this process.
+
+        ``"always"``: every trial it records. ``"auto"`` (default): only trials that need
+        one; ``for_claims=True`` says this process's evaluations do (they get a
+        ``pipeline_directory``, or run a script), so the trials it claims get their folder
+        before evaluation starts. Either way, a folder that exists is kept current.
+
+        Raises:
+            ArgumentError: ``mode`` is not ``"auto"`` or ``"always"``.
+        """
+        self.trial_folders = check_trial_folders(mode)
+        self.claim_folders = for_claims or mode == "always"
 
     def make_trial_folder(self, trial_id: str) -> Path:
         """Create ``trials/<id>/`` if it does not exist yet; returns it.

@@ -19,12 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
-from neps_like._errors import ArgumentError, NePSError, SamplingExhausted, TrialNotFoundError
+from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._core import LeasePolicy, make_locker
 from neps_like.state._maintenance import MaintenanceOps
-from neps_like.state.err_dump import ErrDump, ErrorRecord, read_errors
+from neps_like.state._reading import ReadingOps
+from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.layout import Layout, is_valid_worker_id
 from neps_like.state.leases import write_lease
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
@@ -36,12 +37,12 @@ from neps_like.state.records import (
     TrialState,
 )
 from neps_like.state.sampling import NextTrial, Sampler
-from neps_like.state.trial_repo import TRIAL_FOLDERS, TrialFolders, TrialWriteHint
+from neps_like.state.trial_repo import TrialWriteHint
 
 logger = logging.getLogger(__name__)
 
 
-class NePSState(MaintenanceOps):
+class NePSState(ReadingOps, MaintenanceOps):
     """Shared view of one study directory; safe to build in any number of processes."""
 
     # -- creation ------------------------------------------------------------------------
@@ -298,78 +299,6 @@ class NePSState(MaintenanceOps):
                     logger.warning("Trial %s is now %s: %s", trial.id, outcome.state.value, reason)
         write_lease(self.layout, worker_id)
         return worker_id
-
-    # -- reading -------------------------------------------------------------------------
-    @property
-    def journal_position(self) -> str:
-        """The journal and last record this process has seen: ``"<journal id> <seq>"``."""
-        return f"{self._info.journal_id} {self._journal.seq}"
-
-    def lock_and_read_trials(self) -> dict[str, Trial]:
-        with self._locked():
-            return dict(self._repo.latest())
-
-    def lock_and_get_trial_by_id(self, trial_id: str) -> Trial:
-        with self._locked():
-            return self._repo.get(trial_id)
-
-    def unsafe_retry_get_trial_by_id(self, trial_id: str) -> Trial:
-        """The last trial record this process knows, without taking the lock."""
-        return self._repo.get(trial_id)
-
-    def all_trial_ids(self) -> list[str]:
-        with self._locked():
-            return self._repo.list_trial_ids()
-
-    def lock_and_get_next_pending_trial(self) -> Trial | None:
-        with self._locked():
-            return self._repo.first_pending()
-
-    def lock_and_get_current_evaluating_trials(self) -> list[Trial]:
-        with self._locked():
-            return self._repo.evaluating()
-
-    def lock_and_get_errors(self) -> ErrDump:
-        with self._locked():
-            return read_errors(self.layout.errors_file)
-
-    def lock_and_get_optimizer_info(self) -> OptimizerInfo | None:
-        return self._optimizer_info
-
-    def lock_and_get_optimizer_state(self) -> OptimizationState:
-        with self._locked():
-            return self._optimizer_state
-
-    def lock_and_get_search_space(self) -> SearchSpace | None:
-        return self._space
-
-    def lock_and_get_workers(self) -> dict[str, Any]:
-        with self._locked():
-            return dict(self._workers)
-
-    def best_so_far(self) -> tuple[float, str] | None:
-        """(objective, trial id) of the best single-objective success, as of the last sync."""
-        return self._repo.best
-
-    def budget_used(self, limits: BudgetInfo | None = None) -> BudgetInfo:
-        """Budget used as of this process's last sync (no lock)."""
-        return self._sampler("").budget_info(limits or BudgetInfo())
-
-    def use_trial_folders(self, mode: TrialFolders = "auto", *, for_claims: bool = False) -> None:
-        """Choose which trials get a readable folder ``trials/<id>/`` from this process.
-
-        ``"always"``: every trial it records. ``"auto"`` (default): only trials that need
-        one; ``for_claims=True`` says this process's evaluations do (they get a
-        ``pipeline_directory``, or run a script), so the trials it claims get their folder
-        before evaluation starts. Either way, a folder that exists is kept current.
-
-        Raises:
-            ArgumentError: ``mode`` is not ``"auto"`` or ``"always"``.
-        """
-        if mode not in TRIAL_FOLDERS:
-            raise ArgumentError(f"trial_folders must be 'auto' or 'always', got {mode!r}.")
-        self.trial_folders = mode
-        self.claim_folders = for_claims or mode == "always"
 
     def trial_directory(self, trial_id: str) -> Path:
         if trial_id not in self._repo:

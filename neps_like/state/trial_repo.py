@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 
 from neps_like._errors import (
+    ArgumentError,
     CorruptRecordError,
     StorageError,
     TrialAlreadyExistsError,
@@ -37,6 +38,18 @@ TrialWriteHint = Literal["config", "metadata", "report"]
 # directory, or runs a script), "always" for every trial.
 TrialFolders = Literal["auto", "always"]
 TRIAL_FOLDERS: tuple[TrialFolders, ...] = ("auto", "always")
+
+
+def check_trial_folders(value: Any) -> TrialFolders:
+    """``value`` if it is a ``TrialFolders`` mode.
+
+    Raises:
+        ArgumentError: it is not.
+    """
+    if value not in TRIAL_FOLDERS:
+        raise ArgumentError(f"trial_folders must be 'auto' or 'always', got {value!r}.")
+    return value  # type: ignore[no-any-return]
+
 
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
