@@ -1,16 +1,18 @@
 """Drawing configs from a space: random samples (uniform or around the priors) and grids.
 
 Owns the sampling distributions (documented in ``_confidence``) and the grid layout.
-All randomness comes from the ``numpy.random.Generator`` passed in; nothing here
-touches a global RNG. Uses numpy only: the truncated normal is drawn by rejection,
-which accepts at least ~48 % of draws because the mean lies in ``[0, 1]`` and the
-standard deviation is at most 0.5.
+All randomness comes from the generator passed in, a ``numpy.random.Generator`` or a
+``random.Random`` (cheaper to create: random search makes one per proposal, under the
+state lock); nothing here touches a global RNG. The truncated normal is drawn by
+rejection, which accepts at least ~48 % of draws because the mean lies in ``[0, 1]``
+and the standard deviation is at most 0.5.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import random
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,11 +31,19 @@ if TYPE_CHECKING:
 _BATCH = 16
 _MAX_ROUNDS = 64
 
+Rng = np.random.Generator | random.Random
 
-def truncated_normal_unit(rng: np.random.Generator, mean: float, std: float) -> float:
+
+def truncated_normal_unit(rng: Rng, mean: float, std: float) -> float:
     """One draw from a normal(mean, std) truncated to ``[0, 1]``."""
     if std <= 0.0:
         return mean
+    if isinstance(rng, random.Random):
+        for _ in range(_BATCH * _MAX_ROUNDS):
+            draw = rng.gauss(mean, std)
+            if 0.0 <= draw <= 1.0:
+                return draw
+        return min(1.0, max(0.0, mean))  # unreachable in practice (p < 1e-300)
     for _ in range(_MAX_ROUNDS):
         draws = rng.normal(mean, std, size=_BATCH)
         inside = draws[(draws >= 0.0) & (draws <= 1.0)]
@@ -42,7 +52,7 @@ def truncated_normal_unit(rng: np.random.Generator, mean: float, std: float) -> 
     return min(1.0, max(0.0, mean))  # unreachable in practice (p < 1e-300)
 
 
-def sample_prior(param: Parameter, rng: np.random.Generator) -> Any:
+def sample_prior(param: Parameter, rng: Rng) -> Any:
     """One draw from the prior distribution of ``param`` (which must have a prior)."""
     confidence = param.prior_confidence_value
     if isinstance(param, Categorical):
@@ -70,7 +80,7 @@ def fidelity_value(name: str, param: Parameter, fidelity: Any) -> Any:
 
 def sample(
     parameters: Mapping[str, Parameter],
-    rng: np.random.Generator,
+    rng: Rng,
     *,
     use_priors: bool = False,
     fidelity: Any = "max",

@@ -24,6 +24,8 @@ from neps_like.space._numerical import Float, Integer
 from neps_like.space._spec import parameter_from_spec
 
 if TYPE_CHECKING:
+    import random
+
     import numpy as np
 
     from neps_like.space._base import Parameter
@@ -228,9 +230,14 @@ class SearchSpace:
         return _config.unflatten(config)
 
     def sample(
-        self, rng: np.random.Generator, *, use_priors: bool = False, fidelity: Any = "max"
+        self,
+        rng: np.random.Generator | random.Random,
+        *,
+        use_priors: bool = False,
+        fidelity: Any = "max",
     ) -> dict[str, Any]:
-        """A random config; ``fidelity`` is "max", "min" or a value. See ``_sampling``."""
+        """A random config; ``fidelity`` is "max", "min" or a value. ``rng``: numpy's
+        generator or the standard library's (see ``_sampling``)."""
         return _sampling.sample(self.parameters, rng, use_priors=use_priors, fidelity=fidelity)
 
     def grid(self, size: int = 10) -> list[dict[str, Any]]:

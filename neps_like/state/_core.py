@@ -27,7 +27,7 @@ from neps_like.state.records import (
     TrialState,
 )
 from neps_like.state.sampling import Sampler
-from neps_like.state.snapshot import read_snapshot, snapshot_due, write_snapshot
+from neps_like.state.snapshot import Snapshot, read_snapshot, snapshot_due, write_snapshot
 from neps_like.state.trial_repo import (
     TrialFolders,
     TrialRepo,
@@ -113,9 +113,10 @@ class StateCore:
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
         self._next_recovery = 0.0
-        with self._locked():
-            pass
         self._read_ahead = self._lock.kind == "posix"
+        self._start_from_snapshot()
+        with self._locked():  # whatever the read-ahead left, under the lock
+            pass
 
     # -- locking and syncing -------------------------------------------------------------
     @contextlib.contextmanager
@@ -257,6 +258,37 @@ class StateCore:
                 continue
             self._apply(record)
 
+    def _start_from_snapshot(self) -> None:
+        """Load the snapshot without the lock: the first hold then reads only the tail
+        after it (and the read-ahead most of that), instead of replaying the whole
+        journal while every other worker waits."""
+        snap = self._matching_snapshot(locked=False)
+        if snap is not None:
+            self._load_snapshot(snap)
+
+    def _matching_snapshot(self, *, locked: bool) -> Snapshot | None:
+        """The snapshot if it was taken from the journal file that is there now. A
+        repair or rewind writes a new file (and deletes the snapshot, under the lock),
+        and a copied study has new files: a snapshot of another file is ignored. One
+        without a file identity (older versions) is trusted only under the lock."""
+        snap = read_snapshot(self.layout, self._info.journal_id)
+        if snap is None or snap.journal_inode is None:
+            return snap if locked else None
+        try:
+            inode = self.layout.journal_file.stat().st_ino
+        except OSError:
+            return None
+        return snap if inode == snap.journal_inode else None
+
+    def _load_snapshot(self, snap: Snapshot) -> None:
+        for trial in snap.trials:
+            self._repo.apply(trial)
+        self._workers.update(snap.workers)
+        # Pinned to that file: if it is replaced before we read on, the next read under
+        # the lock reloads (``JournalReplaced``).
+        self._journal.seek(snap.offset, snap.seq, inode=snap.journal_inode)
+        self._snapshot_seq = snap.seq
+
     def _reload(self) -> None:
         self._deferred.clear()
         self._info = study_files.read_study_info(self.layout)
@@ -269,12 +301,9 @@ class StateCore:
             sync=self._journal.sync,
             defer_sync=self._journal.defer_sync,
         )
-        snap = read_snapshot(self.layout, self._info.journal_id)
+        snap = self._matching_snapshot(locked=True)
         if snap is not None:
-            for trial in snap.trials:
-                self._repo.apply(trial)
-            self._workers.update(snap.workers)
-            self._journal.seek(snap.offset, snap.seq)
+            self._load_snapshot(snap)
         self._snapshot_seq = self._journal.seq
         for record in self._journal.read_new():
             self._apply(record)
@@ -312,6 +341,7 @@ class StateCore:
                 trials=self._repo.latest().values(),
                 workers=self._workers,
                 optimizer_state=self._optimizer_state.to_dict(),
+                journal_inode=self._journal.inode,
             )
         except OSError as exc:  # a snapshot is only a cache: never fail a worker for it
             logger.warning("Could not write snapshot %s: %s", self.layout.snapshot_file, exc)

@@ -138,9 +138,17 @@ class Journal:
         self._seen_problems: set[tuple[int, str]] = set()
         self.problems: list[JournalProblem] = []
 
-    def seek(self, offset: int, seq: int) -> None:
-        """Continue from a known position (taken from a snapshot)."""
+    def seek(self, offset: int, seq: int, *, inode: int | None = None) -> None:
+        """Continue from a known position (taken from a snapshot) in the file ``inode``
+        (when given, a read of any other file raises ``JournalReplaced``)."""
         self.offset, self.seq, self._torn_bytes = offset, seq, 0
+        if inode is not None:
+            self._inode = inode
+
+    @property
+    def inode(self) -> int | None:
+        """The inode of the file read or written last (None before the first read)."""
+        return self._inode
 
     def read_new(self, *, unlocked: bool = False) -> list[dict[str, Any]]:
         """Records appended since the last call, in order; damaged lines are skipped.

@@ -37,6 +37,9 @@ class Snapshot:
     trials: list[Trial]
     workers: dict[str, Any]
     optimizer_state: dict[str, Any]
+    # The journal file it was taken from: a repair or rewind writes a new file, and a
+    # process that reads the snapshot without the lock must not pair it with that one.
+    journal_inode: int | None = None
 
 
 def snapshot_due(records_since: int, n_trials: int) -> bool:
@@ -52,10 +55,12 @@ def write_snapshot(
     trials: Iterable[Trial],
     workers: Mapping[str, Any],
     optimizer_state: Mapping[str, Any],
+    journal_inode: int | None = None,
 ) -> None:
     payload = {
         "version": SNAPSHOT_VERSION,
         "journal_id": journal_id,
+        "journal_inode": journal_inode,
         "seq": seq,
         "offset": offset,
         "workers": dict(workers),
@@ -82,6 +87,7 @@ def read_snapshot(layout: Layout, journal_id: str) -> Snapshot | None:
             trials=[Trial.from_dict(t) for t in raw["trials"]],
             workers=dict(raw.get("workers") or {}),
             optimizer_state=dict(raw.get("optimizer_state") or {}),
+            journal_inode=None if raw.get("journal_inode") is None else int(raw["journal_inode"]),
         )
     except FileNotFoundError:
         return None

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -8,6 +11,7 @@ import neps_like as neps
 from neps_like._errors import ArgumentError, NePSError, StaleTrialError, StudyMismatchError
 from neps_like.optimizers.random_search import RandomSearch
 from neps_like.state import snapshot as snapshot_mod
+from neps_like.state.journal import Journal
 from neps_like.state.neps_state import NePSState
 from neps_like.state.optimizer_info import OptimizerInfo
 from neps_like.state.records import BudgetInfo, Report, TrialState
@@ -126,11 +130,52 @@ def test_snapshot_is_written_and_used(tmp_path: Path, monkeypatch: pytest.Monkey
         t = s.lock_and_sample_trial(opt, worker_id="w")
         s.lock_and_report_trial_evaluation(t, Report(0.0), worker_id="w")
     assert (tmp_path / "snapshot.json").exists() and (tmp_path / "optimizer_state.json").exists()
+    starts = _spy_on_reads(monkeypatch)
     fresh = _state(tmp_path)
-    assert fresh._journal.offset > 0, "started from the snapshot"
+    snap_offset = json.loads((tmp_path / "snapshot.json").read_bytes())["offset"]
+    assert snap_offset > 0 and min(starts) == snap_offset, "read only the tail after it"
     assert fresh.lock_and_read_trials() == s.lock_and_read_trials()
     (tmp_path / "snapshot.json").write_text("{broken")
     assert _state(tmp_path).lock_and_read_trials() == s.lock_and_read_trials()
+
+
+def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Collect the journal offsets that reads start at."""
+    starts: list[int] = []
+    parse = Journal._parse
+
+    def spy(self: Journal, data: bytes, **kw: Any) -> Any:
+        starts.append(self.offset)
+        return parse(self, data, **kw)
+
+    monkeypatch.setattr(Journal, "_parse", spy)
+    return starts
+
+
+@pytest.mark.parametrize("change", ["copy", "repair"])
+def test_snapshot_of_another_journal_file_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    monkeypatch.setattr(snapshot_mod, "MIN_SNAPSHOT_INTERVAL", 10)
+    root = tmp_path / "study"
+    s = _state(root)
+    opt = RandomSearch(SPACE, seed=1)
+    for _ in range(12):
+        t = s.lock_and_sample_trial(opt, worker_id="w")
+        s.lock_and_report_trial_evaluation(t, Report(0.0), worker_id="w")
+    expected = s.lock_and_read_trials()
+    snapshot = (root / "snapshot.json").read_bytes()
+    if change == "copy":  # a copied study: the same journal_id, new files
+        shutil.copytree(root, tmp_path / "copy")
+        root = tmp_path / "copy"
+    else:  # a journal rewritten by a repair, and a late snapshot of the old file
+        journal = root / "journal" / "events.log"
+        (root / "rebuilt").write_bytes(journal.read_bytes())
+        (root / "rebuilt").replace(journal)
+        (root / "snapshot.json").write_bytes(snapshot)
+    starts = _spy_on_reads(monkeypatch)
+    assert _state(root).lock_and_read_trials() == expected
+    assert min(starts) == 0, "replayed the journal instead"
 
 
 def test_bad_worker_id(tmp_path: Path) -> None:
