@@ -10,8 +10,10 @@ persist and any worker rebuilds the same optimizer.
 True the proposal is computed on a consistent snapshot outside the state lock and
 committed afterwards (re-proposed if it collides with a newcomer). ``uses_outcomes =
 False`` says the proposal reads no trial's outcome (only configs and counts), so the
-worker's fast path may take it before other workers' latest outcomes are applied.
-Both are optional; without them a proposal is cheap and reads outcomes.
+worker's fast path may take it before other workers' latest outcomes are applied;
+``uses_configs = False`` (with it) says it reads only how many trials there are, so
+trials just claimed by other workers may still be unread placeholders. All are
+optional; without them a proposal is cheap and reads everything.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ class RandomSearch:
 
     compute_outside_lock = False
     uses_outcomes = False  # only how many trials there are
+    uses_configs = False
 
     def __init__(self, space: SearchSpace, *, seed: int, use_priors: bool = False) -> None:
         self.space = space

@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 # How a trial record's JSON starts (``Trial.to_record`` keeps this key order).
 _TRIAL_PREFIX = b'{"kind":"trial","trial":{"v":1,"id":"'
 _STATE_KEY = b',"state":"'
+_KEY_KEY = b',"key":"'
 _FINAL_OUTCOMES = frozenset({b"success", b"failed", b"pruned"})
+_NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,9 @@ class StateCore:
         # for a read-only view (nothing to gain) and where the lock kind is not "posix".
         self._read_ahead = False
         self._deferred: list[bytes] = []  # see ``_locked(defer_outcomes=True)``
+        self._unread_claims: set[str] = set()  # counted, record in ``_deferred``
+        # Claims are counted unread only where nothing under the lock needs their config.
+        self._skim_claims = space is None or space.fidelity_name is None
         self._outbox: list[dict[str, Any]] = []
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
@@ -125,9 +130,10 @@ class StateCore:
         appended with a single durable write when the block ends, then side effects that
         need no lock (mirror files, a claimed snapshot) run after the release.
 
-        ``defer_outcomes``: other workers' final outcomes of known trials are applied
-        only after the release (see ``_deferrable``); the block must call
-        ``_apply_deferred`` before any decision that reads outcomes.
+        ``defer_outcomes``: other workers' final outcomes of known trials, and their
+        claims of new trials, are applied only after the release (see ``_deferrable``);
+        the block must call ``_apply_deferred`` before any decision that reads outcomes
+        or configs.
         """
         if self._read_ahead:
             self._sync(unlocked=True)  # what is already there, parsed without the lock
@@ -227,26 +233,48 @@ class StateCore:
         for record in records:
             if isinstance(record, bytes):
                 self._deferred.append(record)
-            else:
-                self._apply(record)
+                continue
+            if self._unread_claims and _trial_id(record) in self._unread_claims:
+                self._apply_deferred()  # the trial's earlier records first
+            self._apply(record)
 
     def _deferrable(self, payload: bytes) -> bool:
-        """Whether a record can wait until the lock is released: a final outcome
-        (success, failed, pruned) without a cost, of a trial already known. Nothing
-        decided under the lock in the worker's fast path depends on it: budgets count
-        trials when they are created (costs excepted, hence "without a cost"), and ids,
-        pending trials and duplicates come from earlier records of the trial. With 16
-        workers this halves what a lock holder parses while the others wait."""
+        """Whether a record can wait until the lock is released. Two kinds can; with 16
+        workers they are nearly all a lock holder reads while the others wait:
+
+        * a final outcome (success, failed, pruned) without a cost, of a trial already
+          known. Nothing decided under the lock in the worker's fast path depends on it:
+          budgets count trials when they are created (costs excepted, hence "without a
+          cost"), and ids, pending trials and duplicates come from earlier records;
+        * a new trial that another worker sampled and claimed, counted at once from its
+          id and stored duplicate key (``TrialRepo.register_claim``): budgets, ids,
+          duplicates and the number of trials stay exact; its config is read after
+          the release, or before, by ``_apply_deferred``, for an optimizer that looks.
+        """
         if not payload.startswith(_TRIAL_PREFIX) or b'"cost":' in payload:
             return False
         id_end = payload.find(b'"', len(_TRIAL_PREFIX))
         if not payload.startswith(_STATE_KEY, id_end + 1):
             return False
         state_start = id_end + 1 + len(_STATE_KEY)
-        state = payload[state_start : payload.find(b'"', state_start)]
-        return (
-            state in _FINAL_OUTCOMES and payload[len(_TRIAL_PREFIX) : id_end].decode() in self._repo
-        )
+        state_end = payload.find(b'"', state_start)
+        state = payload[state_start:state_end]
+        trial_id = payload[len(_TRIAL_PREFIX) : id_end].decode()
+        if state in _FINAL_OUTCOMES:
+            return trial_id in self._repo
+        if (
+            state != b"evaluating"
+            or not self._skim_claims
+            or not payload.startswith(_KEY_KEY, state_end + 1)
+            or trial_id in self._repo
+            or b'"origin":' in payload  # imported and enqueued trials count differently
+            or b'"report":' in payload
+        ):
+            return False
+        key_start = state_end + 1 + len(_KEY_KEY)
+        self._repo.register_claim(trial_id, payload[key_start : key_start + 32].decode())
+        self._unread_claims.add(trial_id)
+        return True
 
     def _apply_deferred(self) -> None:
         deferred, self._deferred = self._deferred, []
@@ -255,7 +283,13 @@ class StateCore:
                 record = decode_payload(payload)
             except ValueError as exc:  # checksum held, so a writer's bug: say so, go on
                 logger.warning("Skipping an unreadable journal record: %s", exc)
+                trial_id = payload[len(_TRIAL_PREFIX) :].partition(b'"')[0].decode(errors="replace")
+                if trial_id in self._unread_claims:  # counted, but never to be read
+                    self._unread_claims.discard(trial_id)
+                    self._repo.forget_claim(trial_id)
                 continue
+            if self._unread_claims:
+                self._unread_claims.discard(_trial_id(record))
             self._apply(record)
 
     def _start_from_snapshot(self) -> None:
@@ -291,6 +325,7 @@ class StateCore:
 
     def _reload(self) -> None:
         self._deferred.clear()
+        self._unread_claims.clear()
         self._info = study_files.read_study_info(self.layout)
         self._repo.clear()
         self._workers.clear()
@@ -311,7 +346,8 @@ class StateCore:
     def _apply(self, record: Mapping[str, Any]) -> None:
         kind = record.get("kind")
         if kind == "trial":
-            self._repo.apply(Trial.from_dict(record["trial"]))
+            data = record["trial"]
+            self._repo.apply(Trial.from_dict(data), key=data.get("key"))
         elif kind == "worker":
             self._workers[str(record["worker_id"])] = dict(record)
         elif kind == "snapshot_claim":
@@ -326,8 +362,12 @@ class StateCore:
         the lock hold ends, into their folders (on the mirror thread) after the lock is
         released."""
         for trial in trials:
-            self._outbox.append({"kind": "trial", "trial": trial.to_record()})
-            self._repo.apply(trial)
+            # A trial's first record carries its duplicate key (see ``_deferrable``).
+            key = None
+            if trial.id not in self._repo and trial.state not in _NOT_BUDGETED:
+                key = self._repo.key(trial.config)
+            self._outbox.append({"kind": "trial", "trial": trial.to_record(key=key)})
+            self._repo.apply(trial, key=key)
             if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
                 self._after_unlock.append((trial, mirrors))
 
@@ -384,6 +424,12 @@ class StateCore:
             nxt = crashed.transition(TrialState.FAILED)
         self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
+
+
+def _trial_id(record: Mapping[str, Any]) -> str | None:
+    if record.get("kind") != "trial":
+        return None
+    return record["trial"].get("id")  # type: ignore[no-any-return]
 
 
 def file_age(path: Path, now: float) -> float | None:

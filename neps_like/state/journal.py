@@ -222,9 +222,9 @@ class Journal:
             line_offset = self.offset + start
             try:
                 seq, payload = check_line(data[start:nl])
-                record: dict[str, Any] | bytes = (
-                    payload if defer is not None and defer(payload) else decode_payload(payload)
-                )
+                record: dict[str, Any] | bytes = payload
+                if seq > self.seq and not (defer is not None and defer(payload)):
+                    record = decode_payload(payload)  # (out-of-order records are only noted)
             except (ValueError, UnicodeDecodeError) as exc:
                 if unlocked:
                     end = start

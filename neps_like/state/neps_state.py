@@ -196,8 +196,10 @@ class NePSState(ReadingOps, MaintenanceOps):
                 self._apply_deferred()
                 nxt = sampler.check_budget(limits, wait_for_running)
             if nxt is None and not getattr(optimizer, "compute_outside_lock", False):
-                if getattr(optimizer, "uses_outcomes", True):
-                    self._apply_deferred()
+                if getattr(optimizer, "uses_outcomes", True) or getattr(
+                    optimizer, "uses_configs", True
+                ):
+                    self._apply_deferred()  # it reads what is deferred
                 nxt = sampler.sample_within(optimizer, limits, batch_size)
         return done, nxt
 

@@ -223,16 +223,20 @@ class Trial:
             "report": None if self.report is None else self.report.to_dict(),
         }
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self, *, key: str | None = None) -> dict[str, Any]:
         """The compact form the journal and snapshots store: ``to_dict`` without the
-        fields left at their defaults (``from_dict`` reads both forms)."""
-        out: dict[str, Any] = {  # this key order lets readers skim id and state
+        fields left at their defaults (``from_dict`` reads both forms). ``key``: the
+        config's duplicate key, stored with the first record of a trial (see
+        ``TrialRepo.key``)."""
+        out: dict[str, Any] = {  # this key order lets readers skim id, state and key
             "v": RECORD_VERSION,
             "id": self.id,
             "state": self.state.value,
-            "config": dict(self.config),
-            "metadata": self.metadata.to_record(),
         }
+        if key is not None:
+            out["key"] = key
+        out["config"] = dict(self.config)
+        out["metadata"] = self.metadata.to_record()
         if self.report is not None:
             out["report"] = self.report.to_record()
         return out

@@ -11,6 +11,7 @@ No locking here: callers hold the state lock (``NePSState`` does).
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
@@ -80,8 +81,8 @@ class TrialRepo:
         # pending trial (a re-queued one included) comes first, in O(log n).
         self._pending_heap: list[tuple[tuple[int, int], str]] = []
         self._evaluating: dict[str, None] = {}
-        self._keys: Counter[Hashable] = Counter()
-        self._key_of: dict[str, Hashable] = {}  # a trial's config never changes: key once
+        self._keys: Counter[str] = Counter()
+        self._key_of: dict[str, str] = {}  # a trial's config never changes: key once
         self._states: Counter[TrialState] = Counter()
         self.used_cost = 0.0
         self.used_fidelity = 0.0
@@ -90,11 +91,12 @@ class TrialRepo:
         self.best: tuple[float, str] | None = None  # (objective, trial id), single objective
 
     # -- index ---------------------------------------------------------------------------
-    def apply(self, trial: Trial) -> None:
+    def apply(self, trial: Trial, *, key: str | None = None) -> None:
         """Make ``trial`` the current record of its id, updating every counter.
 
         Every worker runs this for every record of every worker, so it does only what
-        changed between the old and the new record of the id.
+        changed between the old and the new record of the id. ``key``: the duplicate key
+        stored in the record, if any (else it is computed from the config).
         """
         tid, state = trial.id, trial.state
         old = self._trials.get(tid)
@@ -116,7 +118,7 @@ class TrialRepo:
         was = old is not None and old.state not in _NOT_BUDGETED
         now = state not in _NOT_BUDGETED
         if was != now:  # a trial's config and origin never change: only this moves them
-            self._count_config(trial, 1 if now else -1)
+            self._count_config(trial, 1 if now else -1, key)
         if trial.metadata.origin != "imported":
             # Imported trials were evaluated elsewhere: they spend no budget.
             delta = (_cost(trial) if now else 0.0) - (_cost(old) if was else 0.0)  # type: ignore[arg-type]
@@ -133,10 +135,37 @@ class TrialRepo:
             if base.isdigit():
                 self.next_config_number = max(self.next_config_number, int(base) + 1)
 
-    def _count_config(self, trial: Trial, sign: int) -> None:
+    def register_claim(self, trial_id: str, key: str) -> None:
+        """Count a new trial that another worker sampled and claimed, known so far only
+        by its id and duplicate key (skimmed from its journal record under the lock,
+        the record decoded after the release). Budgets, ids, duplicates and the number
+        of trials are exact at once; the trial's entry is a placeholder (state
+        EVALUATING, empty config) until ``apply`` replaces it with the full record.
+        Only for spaces without a fidelity, whose budget needs the config."""
+        self._trials[trial_id] = Trial(trial_id, _UNREAD_CONFIG, TrialState.EVALUATING, _UNREAD)
+        self._states[TrialState.EVALUATING] += 1
+        self._evaluating[trial_id] = None
+        self._key_of[trial_id] = key
+        self._keys[key] += 1
+        self.budgeted_trials += 1
+        base = trial_id.split("_", 1)[0]
+        if base.isdigit():
+            self.next_config_number = max(self.next_config_number, int(base) + 1)
+
+    def forget_claim(self, trial_id: str) -> None:
+        """Undo ``register_claim`` (its record turned out unreadable)."""
+        if self._trials.get(trial_id) is None or self._trials[trial_id].metadata is not _UNREAD:
+            return
+        del self._trials[trial_id]
+        self._states[TrialState.EVALUATING] -= 1
+        self._evaluating.pop(trial_id, None)
+        self._keys[self._key_of.pop(trial_id)] -= 1
+        self.budgeted_trials -= 1
+
+    def _count_config(self, trial: Trial, sign: int, stored: str | None = None) -> None:
         key = self._key_of.get(trial.id)
         if key is None:
-            key = self._key_of[trial.id] = self._config_key(trial.config)
+            key = self._key_of[trial.id] = stored or self.key(trial.config)
         self._keys[key] += sign
         if trial.metadata.origin == "imported":
             return
@@ -183,14 +212,16 @@ class TrialRepo:
     def count(self, state: TrialState) -> int:
         return self._states[state]
 
-    def key(self, config: Mapping[str, Any]) -> Hashable:
-        """The key under which duplicates of ``config`` are detected."""
-        return self._config_key(config)
+    def key(self, config: Mapping[str, Any]) -> str:
+        """The key under which duplicates of ``config`` are detected: a digest of the
+        space's ``recorded_key``, short enough to store in every trial's first journal
+        record (so that other workers can count the trial without decoding it)."""
+        return _digest(self._config_key(config))
 
     def is_duplicate(self, config: Mapping[str, Any]) -> bool:
-        return self._keys[self._config_key(config)] > 0
+        return self._keys[self.key(config)] > 0
 
-    def has_key(self, key: Hashable) -> bool:
+    def has_key(self, key: str) -> bool:
         """Whether a budgeted trial has this duplicate key (see ``key``)."""
         return self._keys[key] > 0
 
@@ -293,6 +324,18 @@ class TrialRepo:
                 f"Trial folder {layout.trial_dir(trial_id)} is unreadable: {exc}",
                 path=layout.trial_dir(trial_id),
             ) from exc
+
+
+# What a claimed trial looks like until its record is decoded (see ``register_claim``).
+_UNREAD_CONFIG: Mapping[str, Any] = MappingProxyType({})
+_UNREAD = MetaData(time_sampled=0.0, sampling_worker_id="", attempt=1)
+
+
+def _digest(key: Hashable) -> str:
+    # 128 bits: a false duplicate among a billion trials has odds below 1e-20. ``repr``
+    # of the key (names, floats rounded to 12 digits, ints, strings, bools) is the same
+    # in every process and on every platform.
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
 
 def _age_key(trial_id: str) -> tuple[int, int]:

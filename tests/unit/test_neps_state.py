@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,107 @@ def test_other_workers_outcomes_wait_until_the_lock_is_released(
     assert view[mine.id].state is TrialState.SUCCESS
     assert nxt is not None and nxt.trial is not None
     assert a._repo.used_cost == 2.0
+
+
+class _Fixed:
+    """An optimizer that proposes one fixed config and reads only the trial count."""
+
+    uses_outcomes = False
+    uses_configs = False
+
+    def __init__(self, x: float) -> None:
+        self.x = x
+
+    def __call__(self, trials: Any, budget_info: Any, n: int | None = None) -> Any:
+        return {"x": self.x}
+
+
+def _fast_path_hold(state: NePSState, trial: Any, optimizer: Any) -> Any:
+    """One hold of the worker's fast path, reading everything under the lock."""
+    state._read_ahead = False  # what the read-ahead would parse: here the locked read sees it
+    return state.lock_and_report_and_next(
+        trial, Report(0.1), worker_id="wa", optimizer=optimizer, limits=BudgetInfo()
+    )
+
+
+def test_other_workers_claims_are_counted_unread_under_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    mine = a.lock_and_sample_trial(opt, worker_id="wa")
+    theirs = [b.lock_and_sample_trial(opt, worker_id="wb") for _ in range(3)]
+    seen: dict[str, Any] = {}
+    original = a._apply_deferred
+
+    def spy() -> None:  # what the hold saw of b's trials before they were decoded
+        if "configs" not in seen:
+            latest = a._repo.latest()
+            seen["configs"] = [dict(latest[t.id].config) for t in theirs]
+            seen["budgeted"] = a._repo.budgeted_trials
+            seen["next_id"] = a._repo.next_config_number
+        original()
+
+    monkeypatch.setattr(a, "_apply_deferred", spy)
+    _, nxt = _fast_path_hold(a, mine, opt)
+    assert seen == {"configs": [{}, {}, {}], "budgeted": 5, "next_id": 6}, "counted, not yet read"
+    assert nxt is not None and nxt.trial is not None and nxt.trial.id == "5"
+    assert a._unread_claims == set() and a._deferred == []
+    assert (
+        a.lock_and_read_trials()
+        == b.lock_and_read_trials()
+        == _state(tmp_path).lock_and_read_trials()
+    )
+
+
+def test_a_duplicate_of_an_unread_claim_is_caught(tmp_path: Path) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    mine = a.lock_and_sample_trial(_Fixed(0.25), worker_id="wa")
+    theirs = b.lock_and_sample_trial(_Fixed(0.5), worker_id="wb")
+    _, nxt = _fast_path_hold(a, mine, _Fixed(0.5))  # proposes b's config, unread so far
+    trials = a.lock_and_read_trials()
+    assert [t.state for t in trials.values()].count(TrialState.DUPLICATE) >= 1
+    assert trials[theirs.id].state is TrialState.EVALUATING and trials[theirs.id].config == {
+        "x": 0.5
+    }
+    assert nxt is not None and nxt.trial is None, "every proposal was a duplicate"
+
+
+def test_a_later_record_of_an_unread_claim_is_applied_after_it(tmp_path: Path) -> None:
+    a, b = _state(tmp_path), _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    mine = a.lock_and_sample_trial(opt, worker_id="wa")
+    theirs = b.lock_and_sample_trial(opt, worker_id="wb")
+    b.lock_and_requeue_trial(theirs, worker_id="wb", reason="preempted", max_retries=None)
+    _, nxt = _fast_path_hold(a, mine, opt)
+    # b's claim and re-queue came in one read: the claim was counted unread, the
+    # re-queue (not deferrable) applied after it, so the pending trial is whole.
+    assert nxt is not None and nxt.trial is not None and nxt.trial.id == theirs.id
+    assert nxt.trial.config == theirs.config and nxt.trial.metadata.attempt == 2
+    assert a.lock_and_read_trials() == _state(tmp_path).lock_and_read_trials()
+
+
+def test_an_unreadable_claim_is_uncounted(tmp_path: Path) -> None:
+    a = _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    mine = a.lock_and_sample_trial(opt, worker_id="wa")
+    journal = tmp_path / "journal" / "events.log"
+    seq = len(journal.read_bytes().splitlines()) + 1
+    payload = '{"kind":"trial","trial":{"v":1,"id":"9","state":"evaluating","key":"' + "0" * 32
+    payload += '","config":{"x":0.5},BROKEN'  # a valid checksum over invalid JSON
+    crc = zlib.crc32(f"{seq} {payload}".encode())
+    with journal.open("ab") as fh:
+        fh.write(f"{seq} {crc:08x} {payload}\n".encode())
+    _, nxt = _fast_path_hold(a, mine, opt)
+    assert "9" not in a._repo and a._repo.budgeted_trials == 2
+    assert nxt is not None and nxt.trial is not None and nxt.trial.id == "10"
+
+
+def test_a_trials_first_record_stores_its_duplicate_key(tmp_path: Path) -> None:
+    a = _state(tmp_path)
+    trial = a.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="wa")
+    a.lock_and_report_trial_evaluation(trial, Report(0.2), worker_id="wa")
+    lines = (tmp_path / "journal" / "events.log").read_bytes().splitlines()
+    trials = [json.loads(line.split(b" ", 2)[2])["trial"] for line in lines if b'"trial"' in line]
+    assert [("key" in t) for t in trials] == [True, False]
+    assert trials[0]["key"] == a._repo.key(trial.config)
