@@ -9,9 +9,8 @@ search space adds the name to every message it re-raises — nor do any I/O.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, ClassVar
-
-import numpy as np
 
 from neps_like._errors import ConfigError, SpaceError
 
@@ -78,7 +77,8 @@ class Parameter:
 
 def plain(value: Any) -> Any:
     """Turn numpy scalars into the equivalent Python scalar; leave the rest alone."""
-    if isinstance(value, np.generic):
+    numpy = sys.modules.get("numpy")  # without numpy loaded there are no numpy scalars
+    if numpy is not None and isinstance(value, numpy.generic):
         return value.item()
     return value
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from neps_like._errors import ConfigError
 from neps_like.space._base import Parameter, clip_unit
 from neps_like.space._categorical import Categorical, Constant
@@ -27,6 +25,8 @@ from neps_like.space._numerical import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    import numpy as np
 
 KIND_OF_TYPE = {"float": "float", "integer": "int", "categorical": "cat"}
 
@@ -58,6 +58,8 @@ def encode(parameters: Mapping[str, Parameter], configs: Sequence[Mapping[str, A
     Raises:
         ConfigError: naming the config index and parameter of a missing or bad value.
     """
+    import numpy as np  # here, not at import: a random-search worker never loads numpy
+
     columns = searchable_items(parameters)
     out = np.empty((len(configs), len(columns)), dtype=np.float64)
     for i, config in enumerate(configs):
@@ -79,6 +81,8 @@ def decode(parameters: Mapping[str, Parameter], x: np.ndarray) -> list[dict[str,
         ConfigError: if ``x`` is not 2-D with one column per searchable parameter, or
             holds NaN.
     """
+    import numpy as np
+
     columns = searchable_items(parameters)
     array = np.asarray(x, dtype=np.float64)
     if array.ndim != 2 or array.shape[1] != len(columns):

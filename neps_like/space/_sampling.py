@@ -13,9 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from neps_like._errors import ConfigError, SpaceError
 from neps_like.space._categorical import Categorical, Constant
@@ -26,12 +24,14 @@ from neps_like.space._numerical import Float, Integer, continuous_from_unit
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    import numpy as np
+
     from neps_like.space._base import Parameter
 
 _BATCH = 16
 _MAX_ROUNDS = 64
 
-Rng = np.random.Generator | random.Random
+Rng: TypeAlias = "np.random.Generator | random.Random"
 
 
 def truncated_normal_unit(rng: Rng, mean: float, std: float) -> float:
@@ -106,6 +106,8 @@ def grid_values(param: Parameter, size: int) -> list[Any]:
         return list(param.choices)
     if isinstance(param, Constant):
         return [param.value]
+    import numpy as np  # only grids need it: a random-search worker never loads numpy
+
     if isinstance(param, Float):
         units = [0.5] if size == 1 else np.linspace(0.0, 1.0, size).tolist()
         return [param.from_unit(u) for u in units]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -208,6 +209,26 @@ def test_importing_neps_like_does_not_import_scipy() -> None:
 
     code = "import sys, neps_like; assert 'scipy' not in sys.modules, 'scipy imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+_RANDOM_SEARCH_RUN = """
+import sys, neps_like
+def evaluate(x: float, c: str) -> float:
+    return x
+space = {"x": neps_like.Float(0.0, 1.0, prior=0.3), "c": neps_like.Categorical(["a", "b"])}
+neps_like.run(evaluate_pipeline=evaluate, pipeline_space=space, root_directory=sys.argv[1],
+              optimizer=("random_search", {"use_priors": True}), max_evaluations_total=5)
+loaded = [m for m in sys.modules if m.split(".")[0] in ("numpy", "scipy")]
+assert not loaded, loaded
+"""
+
+
+def test_a_random_search_worker_never_loads_numpy(tmp_path: Path) -> None:
+    # Lighter workers: faster start, and 16 exiting together on 2 cores take half as long.
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", _RANDOM_SEARCH_RUN, str(tmp_path)], check=True)
 
 
 def test_repeated_configs_with_different_values_do_not_break_the_fit() -> None:
