@@ -177,8 +177,8 @@ def write_summary(state: NePSState) -> None:
         for row in rows:
             fields.update(dict.fromkeys(row))
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(fields))
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(buf)  # rows as lists: DictWriter takes twice as long
+        writer.writerow(fields)
+        writer.writerows([[row.get(name) for name in fields] for row in rows])
         atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none")
         atomic_write_text(layout.summary_position_file, position, sync="none")

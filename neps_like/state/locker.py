@@ -1,12 +1,13 @@
 """The state lock: one exclusive lock per study, taken for as short a time as possible.
 
-Two kinds, both from ``filelock``:
+Two kinds:
 
 * ``posix`` (default): ``flock`` on ``.lock``. The kernel (or the NFS server's lock
   manager) releases it when the holder dies, however it dies. On a local file system and
   without a timeout we wait in a blocking ``flock`` on a descriptor we keep open (see
   ``_BlockingFlock``); on network file systems, or with a timeout, we poll through
-  ``filelock`` with our own short back-off (see ``_LOCAL_FS`` for why).
+  ``filelock`` with our own short back-off (see ``_LOCAL_FS`` for why). ``filelock`` is
+  imported only then: a local worker is lighter without it.
 * ``lease``: for file systems whose locks do not work (``ENOLCK``, ``ENOSYS``,
   ``EOPNOTSUPP`` on some cluster file systems). ``filelock.SoftFileLease`` keeps a marker
   file with an owner token that the holder's heartbeat refreshes; a waiter takes it over
@@ -35,10 +36,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import filelock
+from typing import TYPE_CHECKING
 
 from neps_like._errors import LockTimeout, StorageError
+
+if TYPE_CHECKING:
+    import filelock
 
 logger = logging.getLogger(__name__)
 
@@ -225,20 +228,23 @@ class FileLocker:
         self.warn_after = warn_after
         self.stats_path = stats_path
         self.kind = kind
-        self._lock: filelock.BaseFileLock
+        self._lock: filelock.BaseFileLock | None = None
         self._flock: _BlockingFlock | None = None
         if kind not in ("posix", "lease", "none"):
             raise ValueError(f"Unknown lock kind {kind!r}")
-        if kind == "lease":
-            self._lock = filelock.SoftFileLease(
-                str(lease_path or path.with_name(path.name + ".lease")),
-                lease_duration=lease_duration,
-                thread_local=False,
-            )
-        else:
-            self._lock = filelock.FileLock(str(path), thread_local=False)
-            if timeout is None and is_local_file_system(path.parent):
-                self._flock = _BlockingFlock(path, warn_after)
+        if kind == "posix" and timeout is None and is_local_file_system(path.parent):
+            self._flock = _BlockingFlock(path, warn_after)
+        elif kind != "none":
+            import filelock
+
+            if kind == "lease":
+                self._lock = filelock.SoftFileLease(
+                    str(lease_path or path.with_name(path.name + ".lease")),
+                    lease_duration=lease_duration,
+                    thread_local=False,
+                )
+            else:
+                self._lock = filelock.FileLock(str(path), thread_local=False)
         self._hold_times: list[float] = []
 
     @contextlib.contextmanager
@@ -258,7 +264,8 @@ class FileLocker:
                 raise StorageError(f"Could not lock {self.path}: {exc}", path=self.path) from exc
             release = self._flock.release
         else:
-            self._acquire()
+            assert self._lock is not None  # every kind but "none" has one
+            self._acquire(self._lock)
             release = self._lock.release
         start = time.perf_counter()
         try:
@@ -271,13 +278,15 @@ class FileLocker:
                 if len(self._hold_times) >= 256:
                     self.flush_stats()
 
-    def _acquire(self) -> None:
+    def _acquire(self, lock: filelock.BaseFileLock) -> None:
+        import filelock  # loaded already: it made ``lock``
+
         begin = time.monotonic()
         next_warning = begin + self.warn_after
         sleep = _MIN_SLEEP
         while True:
             try:
-                self._lock.acquire(blocking=False)
+                lock.acquire(blocking=False)
                 return
             except filelock.Timeout:
                 pass
