@@ -14,6 +14,7 @@ The tree::
     │   └── StaleTrialError                  a report from an attempt that was taken over
     ├── StorageError (OSError)               the file system refused (ENOSPC, EROFS, ...)
     ├── CorruptRecordError                   a journal or record file that cannot be parsed
+    │   └── NewerFormatError                 written by a newer neps_like: upgrade
     ├── LockTimeout (TimeoutError)           the state lock was not acquired in time
     ├── ArgumentError (TypeError)            conflicting or unknown arguments to ``run``
     ├── OptimizerError                       unknown optimizer or bad optimizer settings
@@ -127,6 +128,10 @@ class CorruptRecordError(NepsLikeError, ValueError):
         super().__init__(message)
         self.path = None if path is None else str(path)
         self.offset = offset
+
+
+class NewerFormatError(CorruptRecordError):
+    """A record was written by a newer neps_like than this one: upgrade to read it."""
 
 
 class LockTimeout(NepsLikeError, TimeoutError):

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import StaleTrialError, StorageError
+from neps_like._errors import (
+    CorruptRecordError,
+    NewerFormatError,
+    StaleTrialError,
+    StorageError,
+)
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._fs import make_dirs
@@ -272,7 +277,8 @@ class StateCore:
         ):
             return False
         key_start = state_end + 1 + len(_KEY_KEY)
-        self._repo.register_claim(trial_id, payload[key_start : key_start + 32].decode())
+        key_end = payload.find(b'"', key_start)
+        self._repo.register_claim(trial_id, payload[key_start:key_end].decode())
         self._unread_claims.add(trial_id)
         return True
 
@@ -280,17 +286,17 @@ class StateCore:
         deferred, self._deferred = self._deferred, []
         for payload in deferred:
             try:
-                record = decode_payload(payload)
+                record: dict[str, Any] | None = decode_payload(payload)
             except ValueError as exc:  # checksum held, so a writer's bug: say so, go on
                 logger.warning("Skipping an unreadable journal record: %s", exc)
-                trial_id = payload[len(_TRIAL_PREFIX) :].partition(b'"')[0].decode(errors="replace")
-                if trial_id in self._unread_claims:  # counted, but never to be read
-                    self._unread_claims.discard(trial_id)
-                    self._repo.forget_claim(trial_id)
-                continue
+                record = None
+            applied = record is not None and self._apply(record)
             if self._unread_claims:
-                self._unread_claims.discard(_trial_id(record))
-            self._apply(record)
+                trial_id = payload[len(_TRIAL_PREFIX) :].partition(b'"')[0].decode(errors="replace")
+                if trial_id in self._unread_claims:
+                    self._unread_claims.discard(trial_id)
+                    if not applied:  # counted under the lock, but its record is unusable
+                        self._repo.forget_claim(trial_id)
 
     def _start_from_snapshot(self) -> None:
         """Load the snapshot without the lock: the first hold then reads only the tail
@@ -343,17 +349,29 @@ class StateCore:
         for record in self._journal.read_new():
             self._apply(record)
 
-    def _apply(self, record: Mapping[str, Any]) -> None:
+    def _apply(self, record: Mapping[str, Any]) -> bool:
+        """Apply one journal record; False (with a warning) when it is malformed: like a
+        corrupt line, a record whose checksum holds but whose fields do not is skipped
+        rather than make the study unreadable."""
         kind = record.get("kind")
-        if kind == "trial":
-            data = record["trial"]
-            self._repo.apply(Trial.from_dict(data), key=data.get("key"))
-        elif kind == "worker":
-            self._workers[str(record["worker_id"])] = dict(record)
-        elif kind == "snapshot_claim":
-            self._snapshot_seq = self._journal.seq
-        elif kind == "optimizer_state":
-            self._optimizer_state = OptimizationState.from_dict(record["state"])
+        try:
+            if kind == "trial":
+                data = record["trial"]
+                self._repo.apply(Trial.from_dict(data), key=data.get("key"))
+            elif kind == "worker":
+                self._workers[str(record["worker_id"])] = dict(record)
+            elif kind == "snapshot_claim":
+                self._snapshot_seq = self._journal.seq
+            elif kind == "optimizer_state":
+                self._optimizer_state = OptimizationState.from_dict(record["state"])
+        except NewerFormatError:
+            raise  # not damage: this neps_like is too old for the study
+        except (CorruptRecordError, KeyError, TypeError, AttributeError, ValueError) as exc:
+            logger.warning(
+                "Skipping a malformed %s record in %s: %r", kind, self._journal.path, exc
+            )
+            return False
+        return True
 
     def _commit(
         self, trials: Sequence[Trial], *, mirrors: tuple[TrialWriteHint, ...] | None
@@ -368,7 +386,7 @@ class StateCore:
                 key = self._repo.key(trial.config)
             self._outbox.append({"kind": "trial", "trial": trial.to_record(key=key)})
             self._repo.apply(trial, key=key)
-            if mirrors and trial.state not in (TrialState.INVALID, TrialState.DUPLICATE):
+            if mirrors and trial.state not in _NOT_BUDGETED:
                 self._after_unlock.append((trial, mirrors))
 
     def _write_snapshot(self) -> None:
@@ -427,9 +445,8 @@ class StateCore:
 
 
 def _trial_id(record: Mapping[str, Any]) -> str | None:
-    if record.get("kind") != "trial":
-        return None
-    return record["trial"].get("id")  # type: ignore[no-any-return]
+    trial = record.get("trial") if record.get("kind") == "trial" else None
+    return trial.get("id") if isinstance(trial, dict) else None
 
 
 def file_age(path: Path, now: float) -> float | None:

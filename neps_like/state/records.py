@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from neps_like._errors import CorruptRecordError, IllegalTransitionError
+from neps_like._errors import CorruptRecordError, IllegalTransitionError, NewerFormatError
 
 RECORD_VERSION = 1
 
@@ -251,7 +251,7 @@ class Trial:
         try:
             version = data.get("v", 1)
             if version != RECORD_VERSION and int(version) > RECORD_VERSION:
-                raise CorruptRecordError(
+                raise NewerFormatError(
                     f"Trial record version {version} is newer than this neps_like "
                     f"understands ({RECORD_VERSION}); upgrade neps_like."
                 )

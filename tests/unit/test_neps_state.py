@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 import neps_like as neps
-from neps_like._errors import ArgumentError, NePSError, StaleTrialError, StudyMismatchError
+from neps_like._errors import (
+    ArgumentError,
+    NePSError,
+    NewerFormatError,
+    StaleTrialError,
+    StudyMismatchError,
+)
 from neps_like.optimizers.random_search import RandomSearch
 from neps_like.state import snapshot as snapshot_mod
 from neps_like.state.journal import Journal
@@ -314,20 +320,46 @@ def test_a_later_record_of_an_unread_claim_is_applied_after_it(tmp_path: Path) -
     assert a.lock_and_read_trials() == _state(tmp_path).lock_and_read_trials()
 
 
-def test_an_unreadable_claim_is_uncounted(tmp_path: Path) -> None:
-    a = _state(tmp_path)
-    opt = RandomSearch(SPACE, seed=1)
-    mine = a.lock_and_sample_trial(opt, worker_id="wa")
-    journal = tmp_path / "journal" / "events.log"
-    seq = len(journal.read_bytes().splitlines()) + 1
-    payload = '{"kind":"trial","trial":{"v":1,"id":"9","state":"evaluating","key":"' + "0" * 32
-    payload += '","config":{"x":0.5},BROKEN'  # a valid checksum over invalid JSON
+def _append_raw(root: Path, payload: str) -> None:
+    """Append a record with a valid checksum, whatever its payload."""
+    journal = root / "journal" / "events.log"
+    seq = len(journal.read_bytes().splitlines()) + 1 if journal.exists() else 1
     crc = zlib.crc32(f"{seq} {payload}".encode())
     with journal.open("ab") as fh:
         fh.write(f"{seq} {crc:08x} {payload}\n".encode())
+
+
+_CLAIM_START = '{"kind":"trial","trial":{"v":1,"id":"9","state":"evaluating","key":"' + "0" * 32
+
+
+@pytest.mark.parametrize(
+    "rest", ['","config":{"x":0.5},BROKEN', '","metadata":{"attempt":1}}}'], ids=["json", "fields"]
+)
+def test_an_unusable_claim_is_uncounted(tmp_path: Path, rest: str) -> None:
+    a = _state(tmp_path)
+    opt = RandomSearch(SPACE, seed=1)
+    mine = a.lock_and_sample_trial(opt, worker_id="wa")
+    _append_raw(tmp_path, _CLAIM_START + rest)  # counted under the lock, then unusable
     _, nxt = _fast_path_hold(a, mine, opt)
     assert "9" not in a._repo and a._repo.budgeted_trials == 2
     assert nxt is not None and nxt.trial is not None and nxt.trial.id == "10"
+
+
+def test_a_malformed_record_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    a = _state(tmp_path)
+    trial = a.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="wa")
+    _append_raw(tmp_path, '{"kind":"trial","trial":{"v":1,"id":"9","state":"success"}}')
+    assert list(_state(tmp_path).lock_and_read_trials()) == [trial.id]
+    assert "Skipping a malformed trial record" in caplog.text and "'config'" in caplog.text
+
+
+def test_a_record_of_a_newer_version_asks_for_an_upgrade(tmp_path: Path) -> None:
+    _state(tmp_path)
+    _append_raw(tmp_path, '{"kind":"trial","trial":{"v":2,"id":"9","state":"success"}}')
+    with pytest.raises(NewerFormatError, match="upgrade neps_like"):
+        _state(tmp_path)
 
 
 def test_a_trials_first_record_stores_its_duplicate_key(tmp_path: Path) -> None:
