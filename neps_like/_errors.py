@@ -13,6 +13,7 @@ The tree::
     │   ├── TrialAlreadyExistsError (FileExistsError)
     │   └── StaleTrialError                  a report from an attempt that was taken over
     ├── StorageError (OSError)               the file system refused (ENOSPC, EROFS, ...)
+    │   └── LockLostError                    the state lock was lost while held: nothing written
     ├── CorruptRecordError                   a journal or record file that cannot be parsed
     │   └── NewerFormatError                 written by a newer neps_like: upgrade
     ├── LockTimeout (TimeoutError)           the state lock was not acquired in time
@@ -117,6 +118,12 @@ class StorageError(NepsLikeError, OSError):
 
     def __str__(self) -> str:  # OSError's own __str__ would hide the message
         return str(self.args[0])
+
+
+class LockLostError(StorageError):
+    """The journal grew while this process held the state lock, so the lock was lost
+    (an NFS client silent for longer than the server's lock lease loses its locks
+    without being told). Nothing was written; the operation may be retried."""
 
 
 class CorruptRecordError(NepsLikeError, ValueError):

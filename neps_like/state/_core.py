@@ -4,15 +4,17 @@ and snapshots. Public operations live in ``neps_state`` and ``_maintenance``."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from neps_like._errors import (
     CorruptRecordError,
+    LockLostError,
     NewerFormatError,
     StaleTrialError,
     StorageError,
@@ -48,6 +50,9 @@ _STATE_KEY = b',"state":"'
 _KEY_KEY = b',"key":"'
 _FINAL_OUTCOMES = frozenset({b"success", b"failed", b"pruned"})
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
+_LOCK_LOST_RETRIES = 2
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +447,25 @@ class StateCore:
             nxt = crashed.transition(TrialState.FAILED)
         self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
+
+
+def retry_if_lock_lost(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a locked operation again (on a fresh view) when its lock was lost before its
+    records were written (``LockLostError``: nothing reached the journal, and the
+    in-memory view was reloaded from it). Twice at most; then the error is raised."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(_LOCK_LOST_RETRIES + 1):
+            try:
+                return method(*args, **kwargs)
+            except LockLostError as exc:
+                if attempt == _LOCK_LOST_RETRIES:
+                    raise
+                logger.warning("%s Trying again.", exc)
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 def _trial_id(record: Mapping[str, Any]) -> str | None:

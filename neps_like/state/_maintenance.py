@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neps_like._errors import ConfigError, NePSError
-from neps_like.state._core import LeasePolicy, StateCore, file_age
+from neps_like.state._core import LeasePolicy, StateCore, file_age, retry_if_lock_lost
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.leases import lease_age, server_now
 from neps_like.state.records import (
@@ -27,6 +27,7 @@ class MaintenanceOps(StateCore):
     """Import, enqueue and lease recovery, on top of ``StateCore``."""
 
     # -- import and enqueue --------------------------------------------------------------
+    @retry_if_lock_lost
     def lock_and_import_trials(
         self, evaluated: Sequence[tuple[Mapping[str, Any], Report]], *, worker_id: str
     ) -> list[Trial]:
@@ -57,6 +58,7 @@ class MaintenanceOps(StateCore):
                 added.append(trial)
         return added
 
+    @retry_if_lock_lost
     def lock_and_enqueue(
         self, configs: Sequence[Mapping[str, Any]], *, worker_id: str
     ) -> list[Trial]:
@@ -79,6 +81,7 @@ class MaintenanceOps(StateCore):
         return added
 
     # -- stop, pause, resume -------------------------------------------------------------
+    @retry_if_lock_lost
     def lock_and_request(self, trial_id: str, action: str) -> str:
         """Stop or pause a trial. A pending or paused one changes state at once; for an
         evaluating one a request is left for its worker, which ends the evaluation.
@@ -107,6 +110,7 @@ class MaintenanceOps(StateCore):
             self._commit([trial.transition(target)], mirrors=("metadata",))
             return "stopped" if action == "stop" else "paused"
 
+    @retry_if_lock_lost
     def lock_and_resume_trial(self, trial_id: str) -> Trial:
         """Queue a paused trial again; the worker that takes it finds its checkpoints in
         its directory (also passed as ``previous_pipeline_directory``).
@@ -147,6 +151,7 @@ class MaintenanceOps(StateCore):
         self._apply_deferred()  # a trial that finished is not one to recover
         return self._recover_expired(worker_id, policy)
 
+    @retry_if_lock_lost
     def lock_and_recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
         """Re-queue (or fail, past ``max_retries``) every trial whose owner's lease expired."""
         with self._locked():

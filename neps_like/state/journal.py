@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import NepsLikeError
+from neps_like._errors import LockLostError, NepsLikeError
 from neps_like.state._fs import sync_file, translate_os_errors
 
 logger = logging.getLogger(__name__)
@@ -280,6 +280,7 @@ class Journal:
         keep_open = False
         with translate_os_errors("append to", self.path):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # RDWR: torn tails are read back
+            self._check_still_ours(fd)
             try:
                 if self._torn_bytes:
                     self._quarantine_torn_tail(fd)
@@ -307,6 +308,28 @@ class Journal:
         self.offset += len(blob)
         self.seq = seq
         return seq
+
+    def _check_still_ours(self, fd: int) -> None:
+        """Refuse to append when the file no longer ends where this reader stopped.
+
+        Under the lock nobody else appends, so a longer (or shorter) file means the lock
+        was lost: an NFS client that stalls past the server's lock lease loses its lock
+        silently and, waking up, would write its records over the ones appended since.
+        """
+        try:
+            size = os.fstat(fd).st_size
+        except OSError:
+            os.close(fd)
+            raise
+        if size != self.offset + self._torn_bytes:
+            os.close(fd)
+            raise LockLostError(
+                f"{self.path} is {size} bytes, but this worker read it up to byte "
+                f"{self.offset + self._torn_bytes} under the state lock: another process "
+                "appended meanwhile, so the lock was lost (an NFS client stalled past the "
+                "server's lock lease?). Nothing was written.",
+                path=self.path,
+            )
 
     def sync_deferred(self) -> None:
         """Make the last append durable if ``defer_sync`` left that for after the lock.

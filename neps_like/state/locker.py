@@ -272,7 +272,10 @@ class FileLocker:
             yield
         finally:
             held = time.perf_counter() - start
-            release()
+            try:
+                release()
+            except OSError as exc:  # a lock lost while held (NFS lease): nothing to undo
+                logger.warning("Could not release the state lock %s: %s", self.path, exc)
             if self.stats_path is not None:
                 self._hold_times.append(held)
                 if len(self._hold_times) >= 256:

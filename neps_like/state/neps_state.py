@@ -22,7 +22,7 @@ from typing import Any, overload
 from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
-from neps_like.state._core import LeasePolicy, make_locker
+from neps_like.state._core import LeasePolicy, make_locker, retry_if_lock_lost
 from neps_like.state._maintenance import MaintenanceOps
 from neps_like.state._reading import ReadingOps
 from neps_like.state.err_dump import ErrorRecord
@@ -99,6 +99,7 @@ class NePSState(ReadingOps, MaintenanceOps):
     def lock_and_sample_trial(self, optimizer: Any, *, worker_id: str, n: None = None) -> Trial: ...
     @overload
     def lock_and_sample_trial(self, optimizer: Any, *, worker_id: str, n: int) -> list[Trial]: ...
+    @retry_if_lock_lost
     def lock_and_sample_trial(
         self, optimizer: Any, *, worker_id: str, n: int | None = None
     ) -> Trial | list[Trial]:
@@ -110,6 +111,7 @@ class NePSState(ReadingOps, MaintenanceOps):
             trials = self._sampler(worker_id).sample(optimizer, n or 1, BudgetInfo())
         return trials if n is not None else trials[0]
 
+    @retry_if_lock_lost
     def lock_and_next_trial(
         self,
         optimizer: Any,
@@ -151,6 +153,7 @@ class NePSState(ReadingOps, MaintenanceOps):
             return self._sampler(worker_id).sample_within(optimizer, limits, batch_size)
 
     # -- evaluating ----------------------------------------------------------------------
+    @retry_if_lock_lost
     def lock_and_report_trial_evaluation(
         self,
         trial: Trial,
@@ -169,6 +172,7 @@ class NePSState(ReadingOps, MaintenanceOps):
         with self._locked():
             return self._report(trial, report, worker_id=worker_id, state=state, error=error)
 
+    @retry_if_lock_lost
     def lock_and_report_and_next(
         self,
         trial: Trial,
@@ -224,6 +228,7 @@ class NePSState(ReadingOps, MaintenanceOps):
             self._record_error(error)
         return done
 
+    @retry_if_lock_lost
     def lock_and_requeue_trial(
         self,
         trial: Trial,
@@ -247,6 +252,7 @@ class NePSState(ReadingOps, MaintenanceOps):
                 self._record_error(error)
         return nxt
 
+    @retry_if_lock_lost
     def put_updated_trial(
         self, trial: Trial, *, hints: Sequence[TrialWriteHint] | TrialWriteHint | None = None
     ) -> None:
@@ -257,11 +263,13 @@ class NePSState(ReadingOps, MaintenanceOps):
                 current.transition(trial.state)
             self._commit([trial], mirrors=_hints_tuple(hints))
 
+    @retry_if_lock_lost
     def lock_and_record_error(self, error: ErrorRecord) -> None:
         with self._locked():
             self._record_error(error)
 
     # -- workers -------------------------------------------------------------------------
+    @retry_if_lock_lost
     def lock_and_set_new_worker_id(self, worker_id: str | None = None) -> str:
         """Register a worker and return its id (a new unique one when None).
 

@@ -11,6 +11,7 @@ import pytest
 import neps_like as neps
 from neps_like._errors import (
     ArgumentError,
+    LockLostError,
     NePSError,
     NewerFormatError,
     StaleTrialError,
@@ -370,3 +371,44 @@ def test_a_trials_first_record_stores_its_duplicate_key(tmp_path: Path) -> None:
     trials = [json.loads(line.split(b" ", 2)[2])["trial"] for line in lines if b'"trial"' in line]
     assert [("key" in t) for t in trials] == [True, False]
     assert trials[0]["key"] == a._repo.key(trial.config)
+
+
+def _intrude_before_each_flush(
+    state: NePSState, root: Path, monkeypatch: pytest.MonkeyPatch, times: int
+) -> None:
+    """Another process appends while ``state`` holds the lock, as when an NFS client
+    stalls past the server's lock lease and loses its lock without being told."""
+    flush = state._flush
+    left = [times]
+
+    def flush_after_an_intruder() -> None:
+        if left[0] > 0:
+            left[0] -= 1
+            _append_raw(root, '{"kind":"worker","worker_id":"intruder","time":0}')
+        flush()
+
+    monkeypatch.setattr(state, "_flush", flush_after_an_intruder)
+
+
+def test_an_append_after_the_lock_was_lost_writes_nothing_and_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    a = _state(tmp_path)
+    _intrude_before_each_flush(a, tmp_path, monkeypatch, times=1)
+    trial = a.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="wa")
+    assert "so the lock was lost" in caplog.text and "Trying again" in caplog.text
+    lines = (tmp_path / "journal" / "events.log").read_bytes().splitlines()
+    assert [int(line.split(b" ", 1)[0]) for line in lines] == list(range(1, len(lines) + 1))
+    assert b"intruder" in lines[-2] and b'"evaluating"' in lines[-1], "nothing overwritten"
+    fresh = _state(tmp_path)
+    assert fresh._journal.problems == [] and fresh.lock_and_read_trials() == {trial.id: trial}
+
+
+def test_a_lock_lost_again_and_again_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = _state(tmp_path)
+    _intrude_before_each_flush(a, tmp_path, monkeypatch, times=10)
+    with pytest.raises(LockLostError, match="Nothing was written"):
+        a.lock_and_sample_trial(RandomSearch(SPACE, seed=1), worker_id="wa")
+    assert _state(tmp_path).lock_and_read_trials() == {}
