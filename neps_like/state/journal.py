@@ -25,6 +25,9 @@ Rules, each chosen for a failure we must survive:
   together with everything before it in the same file, and a killed process loses
   nothing (the page cache belongs to the kernel). On network file systems the data must
   reach the server before the lock is released, so there the sync stays inside.
+* An appender first checks that the file still ends where it read it under the lock.
+  If it does not, the lock was lost while held (an NFS client that stalls past the
+  server's lock lease loses its lock silently): it writes nothing (``LockLostError``).
 * A torn tail (a writer killed mid-append) is an incomplete last line. Readers stop
   before it; the next appender copies it to the quarantine file and truncates it away.
 * A corrupt complete line (bad CRC or JSON) is skipped with a warning naming the file
