@@ -314,16 +314,21 @@ class StateCore:
     def _matching_snapshot(self, *, locked: bool) -> Snapshot | None:
         """The snapshot if it was taken from the journal file that is there now. A
         repair or rewind writes a new file (and deletes the snapshot, under the lock),
-        and a copied study has new files: a snapshot of another file is ignored. One
-        without a file identity (older versions) is trusted only under the lock."""
+        and a copied study has new files: a snapshot of another file, or of more than the
+        file now holds, is ignored. One without a file identity (older versions) is
+        trusted only under the lock."""
         snap = read_snapshot(self.layout, self._info.journal_id)
-        if snap is None or snap.journal_inode is None:
-            return snap if locked else None
+        if snap is None:
+            return None
         try:
-            inode = self.layout.journal_file.stat().st_ino
+            st = self.layout.journal_file.stat()
         except OSError:
             return None
-        return snap if inode == snap.journal_inode else None
+        if st.st_size < snap.offset:  # the journal was cut back in place: replay it
+            return None
+        if snap.journal_inode is None:
+            return snap if locked else None
+        return snap if st.st_ino == snap.journal_inode else None
 
     def _load_snapshot(self, snap: Snapshot) -> None:
         for trial in snap.trials:

@@ -160,7 +160,7 @@ def _spy_on_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return starts
 
 
-@pytest.mark.parametrize("change", ["copy", "repair"])
+@pytest.mark.parametrize("change", ["copy", "repair", "cut"])
 def test_snapshot_of_another_journal_file_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -176,11 +176,17 @@ def test_snapshot_of_another_journal_file_is_not_used(
     if change == "copy":  # a copied study: the same journal_id, new files
         shutil.copytree(root, tmp_path / "copy")
         root = tmp_path / "copy"
-    else:  # a journal rewritten by a repair, and a late snapshot of the old file
+    elif change == "repair":  # a journal rewritten by a repair, and a late snapshot of the old file
         journal = root / "journal" / "events.log"
         (root / "rebuilt").write_bytes(journal.read_bytes())
         (root / "rebuilt").replace(journal)
         (root / "snapshot.json").write_bytes(snapshot)
+    else:  # the same file cut back below the snapshot's offset (restored by hand)
+        journal = root / "journal" / "events.log"
+        lines = journal.read_bytes().splitlines(keepends=True)
+        with journal.open("r+b") as fh:
+            fh.truncate(len(b"".join(lines[:6])))
+        expected = {i: t for i, t in expected.items() if int(i) <= 3}  # 2 records each
     starts = _spy_on_reads(monkeypatch)
     assert _state(root).lock_and_read_trials() == expected
     assert min(starts) == 0, "replayed the journal instead"
