@@ -4,17 +4,15 @@ and snapshots. Public operations live in ``neps_state`` and ``_maintenance``."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from neps_like._errors import (
     CorruptRecordError,
-    LockLostError,
     NewerFormatError,
     StaleTrialError,
     StorageError,
@@ -22,8 +20,9 @@ from neps_like._errors import (
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._fs import make_dirs
+from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
-from neps_like.state.journal import Journal, JournalReplaced, decode_payload
+from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout
 from neps_like.state.locker import FileLocker, is_local_file_system, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
@@ -34,7 +33,12 @@ from neps_like.state.records import (
     TrialState,
 )
 from neps_like.state.sampling import Sampler
-from neps_like.state.snapshot import Snapshot, read_snapshot, snapshot_due, write_snapshot
+from neps_like.state.snapshot import (
+    Snapshot,
+    read_matching_snapshot,
+    snapshot_due,
+    write_snapshot,
+)
 from neps_like.state.trial_repo import (
     TrialFolders,
     TrialRepo,
@@ -44,15 +48,7 @@ from neps_like.state.trial_repo import (
 
 logger = logging.getLogger(__name__)
 
-# How a trial record's JSON starts (``Trial.to_record`` keeps this key order).
-_TRIAL_PREFIX = b'{"kind":"trial","trial":{"v":1,"id":"'
-_STATE_KEY = b',"state":"'
-_KEY_KEY = b',"key":"'
-_FINAL_OUTCOMES = frozenset({b"success", b"failed", b"pruned"})
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
-_LOCK_LOST_RETRIES = 2
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +116,10 @@ class StateCore:
         # Parse what others appended before taking the lock, so the hold is shorter. Off
         # for a read-only view (nothing to gain) and where the lock kind is not "posix".
         self._read_ahead = False
-        self._deferred: list[bytes] = []  # see ``_locked(defer_outcomes=True)``
-        self._unread_claims: set[str] = set()  # counted, record in ``_deferred``
-        # Claims are counted unread only where nothing under the lock needs their config.
-        self._skim_claims = space is None or space.fidelity_name is None
+        # See ``_locked(defer_outcomes=True)``.
+        self._deferral = Deferral(
+            self._repo, skim_claims=space is None or space.fidelity_name is None
+        )
         self._outbox: list[dict[str, Any]] = []
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
@@ -141,7 +137,7 @@ class StateCore:
         need no lock (mirror files, a claimed snapshot) run after the release.
 
         ``defer_outcomes``: other workers' final outcomes of known trials, and their
-        claims of new trials, are applied only after the release (see ``_deferrable``);
+        claims of new trials, are applied only after the release (see ``deferral``);
         the block must call ``_apply_deferred`` before any decision that reads outcomes
         or configs.
         """
@@ -231,7 +227,7 @@ class StateCore:
     def _sync(self, *, unlocked: bool = False, defer_outcomes: bool = False) -> None:
         try:
             if defer_outcomes:
-                records = self._journal.read_new_deferring(self._deferrable)
+                records = self._journal.read_new_deferring(self._deferral.accepts)
             else:
                 records = self._journal.read_new(unlocked=unlocked)  # type: ignore[assignment]
         except JournalReplaced:
@@ -242,93 +238,22 @@ class StateCore:
             return
         for record in records:
             if isinstance(record, bytes):
-                self._deferred.append(record)
+                self._deferral.add(record)
                 continue
-            if self._unread_claims and _trial_id(record) in self._unread_claims:
+            if self._deferral.precedes(record):
                 self._apply_deferred()  # the trial's earlier records first
             self._apply(record)
 
-    def _deferrable(self, payload: bytes) -> bool:
-        """Whether a record can wait until the lock is released. Two kinds can; with 16
-        workers they are nearly all a lock holder reads while the others wait:
-
-        * a final outcome (success, failed, pruned) without a cost, of a trial already
-          known. Nothing decided under the lock in the worker's fast path depends on it:
-          budgets count trials when they are created (costs excepted, hence "without a
-          cost"), and ids, pending trials and duplicates come from earlier records;
-        * a new trial that another worker sampled and claimed, counted at once from its
-          id and stored duplicate key (``TrialRepo.register_claim``): budgets, ids,
-          duplicates and the number of trials stay exact; its config is read after
-          the release, or before, by ``_apply_deferred``, for an optimizer that looks.
-        """
-        if not payload.startswith(_TRIAL_PREFIX) or b'"cost":' in payload:
-            return False
-        id_end = payload.find(b'"', len(_TRIAL_PREFIX))
-        if not payload.startswith(_STATE_KEY, id_end + 1):
-            return False
-        state_start = id_end + 1 + len(_STATE_KEY)
-        state_end = payload.find(b'"', state_start)
-        state = payload[state_start:state_end]
-        trial_id = payload[len(_TRIAL_PREFIX) : id_end].decode()
-        if state in _FINAL_OUTCOMES:
-            return trial_id in self._repo
-        if (
-            state != b"evaluating"
-            or not self._skim_claims
-            or not payload.startswith(_KEY_KEY, state_end + 1)
-            or trial_id in self._repo
-            or b'"origin":' in payload  # imported and enqueued trials count differently
-            or b'"report":' in payload
-        ):
-            return False
-        key_start = state_end + 1 + len(_KEY_KEY)
-        key_end = payload.find(b'"', key_start)
-        self._repo.register_claim(trial_id, payload[key_start:key_end].decode())
-        self._unread_claims.add(trial_id)
-        return True
-
     def _apply_deferred(self) -> None:
-        deferred, self._deferred = self._deferred, []
-        for payload in deferred:
-            try:
-                record: dict[str, Any] | None = decode_payload(payload)
-            except ValueError as exc:  # checksum held, so a writer's bug: say so, go on
-                logger.warning("Skipping an unreadable journal record: %s", exc)
-                record = None
-            applied = record is not None and self._apply(record)
-            if self._unread_claims:
-                trial_id = payload[len(_TRIAL_PREFIX) :].partition(b'"')[0].decode(errors="replace")
-                if trial_id in self._unread_claims:
-                    self._unread_claims.discard(trial_id)
-                    if not applied:  # counted under the lock, but its record is unusable
-                        self._repo.forget_claim(trial_id)
+        self._deferral.apply(self._apply)
 
     def _start_from_snapshot(self) -> None:
         """Load the snapshot without the lock: the first hold then reads only the tail
         after it (and the read-ahead most of that), instead of replaying the whole
         journal while every other worker waits."""
-        snap = self._matching_snapshot(locked=False)
+        snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=False)
         if snap is not None:
             self._load_snapshot(snap)
-
-    def _matching_snapshot(self, *, locked: bool) -> Snapshot | None:
-        """The snapshot if it was taken from the journal file that is there now. A
-        repair or rewind writes a new file (and deletes the snapshot, under the lock),
-        and a copied study has new files: a snapshot of another file, or of more than the
-        file now holds, is ignored. One without a file identity (older versions) is
-        trusted only under the lock."""
-        snap = read_snapshot(self.layout, self._info.journal_id)
-        if snap is None:
-            return None
-        try:
-            st = self.layout.journal_file.stat()
-        except OSError:
-            return None
-        if st.st_size < snap.offset:  # the journal was cut back in place: replay it
-            return None
-        if snap.journal_inode is None:
-            return snap if locked else None
-        return snap if st.st_ino == snap.journal_inode else None
 
     def _load_snapshot(self, snap: Snapshot) -> None:
         for trial in snap.trials:
@@ -340,8 +265,7 @@ class StateCore:
         self._snapshot_seq = snap.seq
 
     def _reload(self) -> None:
-        self._deferred.clear()
-        self._unread_claims.clear()
+        self._deferral.clear()
         self._info = study_files.read_study_info(self.layout)
         self._repo.clear()
         self._workers.clear()
@@ -352,7 +276,7 @@ class StateCore:
             sync=self._journal.sync,
             defer_sync=self._journal.defer_sync,
         )
-        snap = self._matching_snapshot(locked=True)
+        snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=True)
         if snap is not None:
             self._load_snapshot(snap)
         self._snapshot_seq = self._journal.seq
@@ -384,16 +308,20 @@ class StateCore:
         return True
 
     def _commit(
-        self, trials: Sequence[Trial], *, mirrors: tuple[TrialWriteHint, ...] | None
+        self,
+        trials: Sequence[Trial],
+        *,
+        mirrors: tuple[TrialWriteHint, ...] | None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         """Record ``trials`` (under the lock): into the index now, into the journal when
         the lock hold ends, into their folders (on the mirror thread) after the lock is
-        released."""
+        released. ``keys``: duplicate keys by trial id that the caller already has."""
         for trial in trials:
-            # A trial's first record carries its duplicate key (see ``_deferrable``).
+            # A trial's first record carries its duplicate key (see ``deferral``).
             key = None
             if trial.id not in self._repo and trial.state not in _NOT_BUDGETED:
-                key = self._repo.key(trial.config)
+                key = (keys or {}).get(trial.id) or self._repo.key(trial.config)
             self._outbox.append({"kind": "trial", "trial": trial.to_record(key=key)})
             self._repo.apply(trial, key=key)
             if mirrors and trial.state not in _NOT_BUDGETED:
@@ -452,30 +380,6 @@ class StateCore:
             nxt = crashed.transition(TrialState.FAILED)
         self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
-
-
-def retry_if_lock_lost(method: Callable[P, R]) -> Callable[P, R]:
-    """Run a locked operation again (on a fresh view) when its lock was lost before its
-    records were written (``LockLostError``: nothing reached the journal, and the
-    in-memory view was reloaded from it). Twice at most; then the error is raised."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(_LOCK_LOST_RETRIES + 1):
-            try:
-                return method(*args, **kwargs)
-            except LockLostError as exc:
-                if attempt == _LOCK_LOST_RETRIES:
-                    raise
-                logger.warning("%s Trying again.", exc)
-        raise AssertionError("unreachable")
-
-    return wrapper
-
-
-def _trial_id(record: Mapping[str, Any]) -> str | None:
-    trial = record.get("trial") if record.get("kind") == "trial" else None
-    return trial.get("id") if isinstance(trial, dict) else None
 
 
 def file_age(path: Path, now: float) -> float | None:

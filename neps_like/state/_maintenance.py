@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neps_like._errors import ConfigError, NePSError
-from neps_like.state._core import LeasePolicy, StateCore, file_age, retry_if_lock_lost
+from neps_like.state._core import LeasePolicy, StateCore, file_age
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.leases import lease_age, server_now
+from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.records import (
     MetaData,
     Report,

@@ -29,16 +29,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from neps_like._errors import LockTimeout, StorageError
+from neps_like._errors import LockLostError, LockTimeout, StorageError
 
 if TYPE_CHECKING:
     import filelock
@@ -48,6 +49,9 @@ logger = logging.getLogger(__name__)
 _MIN_SLEEP = 5e-5
 _MAX_SLEEP = 5e-3
 LEASE_DURATION = 30.0
+_LOCK_LOST_RETRIES = 2
+P = ParamSpec("P")
+R = TypeVar("R")
 _NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
@@ -322,3 +326,22 @@ class FileLocker:
         self._hold_times.clear()
         with contextlib.suppress(OSError), self.stats_path.open("a", encoding="utf-8") as fh:
             fh.write(lines)
+
+
+def retry_if_lock_lost(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a locked operation again (on a fresh view) when its lock was lost before its
+    records were written (``LockLostError``: nothing reached the journal, and the
+    in-memory view was reloaded from it). Twice at most; then the error is raised."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(_LOCK_LOST_RETRIES + 1):
+            try:
+                return method(*args, **kwargs)
+            except LockLostError as exc:
+                if attempt == _LOCK_LOST_RETRIES:
+                    raise
+                logger.warning("%s Trying again.", exc)
+        raise AssertionError("unreachable")
+
+    return wrapper

@@ -22,12 +22,13 @@ from typing import Any, overload
 from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
-from neps_like.state._core import LeasePolicy, make_locker, retry_if_lock_lost
+from neps_like.state._core import LeasePolicy, make_locker
 from neps_like.state._maintenance import MaintenanceOps
 from neps_like.state._reading import ReadingOps
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.layout import Layout, is_valid_worker_id
 from neps_like.state.leases import write_lease
+from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
     BudgetInfo,
@@ -195,7 +196,7 @@ class NePSState(ReadingOps, MaintenanceOps):
             self._recover_if_due(worker_id)
             sampler = self._sampler(worker_id)
             nxt = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
-            if nxt is not None and nxt.trial is None and self._deferred:
+            if nxt is not None and nxt.trial is None and self._deferral:
                 # Stop or wait: decide on every outcome (waiting looks at running trials).
                 self._apply_deferred()
                 nxt = sampler.check_budget(limits, wait_for_running)

@@ -184,8 +184,9 @@ class Sampler:
         seen: set[Hashable] = set()
         good: list[Trial] = []
         bad: list[Trial] = []
+        keys: dict[str, str] = {}  # of the good ones: judged once, stored with the record
         for proposal in proposals:
-            state, config, err = self._judge(proposal, seen)
+            state, config, err, key = self._judge(proposal, seen)
             trial_id = self._continuation_id(proposal) if state is TrialState.PENDING else None
             if trial_id is None:
                 trial_id, next_number = str(next_number), next_number + 1
@@ -205,24 +206,27 @@ class Sampler:
                 trial_id, config, TrialState.EVALUATING if claimed else state, meta, report
             )
             (good if state is TrialState.PENDING else bad).append(trial)
-        self._commit([*good, *bad], mirrors=("config",))
+            if state is TrialState.PENDING and key is not None:
+                keys[trial_id] = key
+        self._commit([*good, *bad], mirrors=("config",), keys=keys)
         return good, bad
 
     def _judge(
         self, proposal: SampledConfig, seen: set[Hashable]
-    ) -> tuple[TrialState, dict[str, Any], str | None]:
+    ) -> tuple[TrialState, dict[str, Any], str | None, str | None]:
+        """The proposal's state, normalised config, why it was rejected, and its key."""
         try:
             config = self._normalise(proposal.config)
         except ConfigError as exc:
-            return TrialState.INVALID, dict(proposal.config), str(exc)
+            return TrialState.INVALID, dict(proposal.config), str(exc), None
         prev = proposal.previous_trial_id
         if prev is not None and prev not in self._repo:
-            return TrialState.INVALID, config, f"previous_trial_id {prev!r} does not exist"
+            return TrialState.INVALID, config, f"previous_trial_id {prev!r} does not exist", None
         key = self._repo.key(config)
         if key in seen or self._repo.has_key(key):
-            return TrialState.DUPLICATE, config, "the same config was already sampled"
+            return TrialState.DUPLICATE, config, "the same config was already sampled", key
         seen.add(key)
-        return TrialState.PENDING, config, None
+        return TrialState.PENDING, config, None, key
 
     def _continuation_id(self, proposal: SampledConfig) -> str | None:
         prev = proposal.previous_trial_id

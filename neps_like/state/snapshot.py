@@ -94,3 +94,23 @@ def read_snapshot(layout: Layout, journal_id: str) -> Snapshot | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.warning("Ignoring unreadable snapshot %s (%s); replaying the journal.", path, exc)
         return None
+
+
+def read_matching_snapshot(layout: Layout, journal_id: str, *, locked: bool) -> Snapshot | None:
+    """The snapshot if it was taken from the journal file that is there now. A repair or
+    rewind writes a new file (and deletes the snapshot, under the lock), and a copied
+    study has new files: a snapshot of another file, or of more than the file now holds
+    (cut back in place), is ignored. One without a file identity (older versions) is
+    trusted only under the lock."""
+    snap = read_snapshot(layout, journal_id)
+    if snap is None:
+        return None
+    try:
+        st = layout.journal_file.stat()
+    except OSError:
+        return None
+    if st.st_size < snap.offset:
+        return None
+    if snap.journal_inode is None:
+        return snap if locked else None
+    return snap if st.st_ino == snap.journal_inode else None

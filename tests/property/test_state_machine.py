@@ -178,7 +178,7 @@ class TwoWorkers(RuleBasedStateMachine):
         fresh = {i: t.state.value for i, t in self._open().lock_and_read_trials().items()}
         assert fresh == self.model
         for state in self.states.values():
-            assert not state._unread_claims and not state._deferred, "all applied"
+            assert not state._deferral.unread_claims and not state._deferral, "all applied"
             latest = state._repo.latest()
             assert all(t.config for t in latest.values()), "no placeholder left"
             assert state._repo.budgeted_trials == len(latest)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,27 @@ def test_pause_messages(tmp_path: Path) -> None:
         s.lock_and_request(trial.id, "pause")
 
 
+def _fast_path_hold(state: NePSState, trial: Any, optimizer: Any) -> Any:
+    """One hold of the worker's fast path, reading everything under the lock."""
+    state._read_ahead = False  # what the read-ahead would parse: here the locked read sees it
+    return state.lock_and_report_and_next(
+        trial, Report(0.1), worker_id="wa", optimizer=optimizer, limits=BudgetInfo()
+    )
+
+
+def _before_deferred_are_applied(
+    state: NePSState, monkeypatch: pytest.MonkeyPatch, look: Callable[[], None]
+) -> None:
+    """Call ``look`` each time ``state`` is about to apply its deferred records."""
+    original = state._apply_deferred
+
+    def spy() -> None:
+        look()
+        original()
+
+    monkeypatch.setattr(state, "_apply_deferred", spy)
+
+
 def test_other_workers_outcomes_wait_until_the_lock_is_released(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,20 +250,10 @@ def test_other_workers_outcomes_wait_until_the_lock_is_released(
     b.lock_and_report_trial_evaluation(theirs, Report(0.3), worker_id="wb")
     b.lock_and_report_trial_evaluation(costly, Report(0.4, cost=2.0), worker_id="wb")
     deferred: list[int] = []
-    original = a._apply_deferred
-
-    def spy() -> None:
-        deferred.append(len(a._deferred))
-        original()
-
-    monkeypatch.setattr(a, "_apply_deferred", spy)
-    # What the read-ahead would parse before the lock: here the locked read sees it all.
-    a._read_ahead = False
-    _, nxt = a.lock_and_report_and_next(
-        mine, Report(0.1), worker_id="wa", optimizer=opt, limits=BudgetInfo()
-    )
+    _before_deferred_are_applied(a, monkeypatch, lambda: deferred.append(len(a._deferral.payloads)))
+    _, nxt = _fast_path_hold(a, mine, opt)
     assert max(deferred) == 1, "b's outcome without a cost waited; the costly one did not"
-    assert a._deferred == []
+    assert a._deferral.payloads == []
     view = a.lock_and_read_trials()
     assert view[theirs.id].state is TrialState.SUCCESS and view[costly.id].report is not None
     assert view[mine.id].state is TrialState.SUCCESS
@@ -262,14 +274,6 @@ class _Fixed:
         return {"x": self.x}
 
 
-def _fast_path_hold(state: NePSState, trial: Any, optimizer: Any) -> Any:
-    """One hold of the worker's fast path, reading everything under the lock."""
-    state._read_ahead = False  # what the read-ahead would parse: here the locked read sees it
-    return state.lock_and_report_and_next(
-        trial, Report(0.1), worker_id="wa", optimizer=optimizer, limits=BudgetInfo()
-    )
-
-
 def test_other_workers_claims_are_counted_unread_under_the_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -278,21 +282,19 @@ def test_other_workers_claims_are_counted_unread_under_the_lock(
     mine = a.lock_and_sample_trial(opt, worker_id="wa")
     theirs = [b.lock_and_sample_trial(opt, worker_id="wb") for _ in range(3)]
     seen: dict[str, Any] = {}
-    original = a._apply_deferred
 
-    def spy() -> None:  # what the hold saw of b's trials before they were decoded
+    def look() -> None:  # what the hold saw of b's trials before they were decoded
         if "configs" not in seen:
             latest = a._repo.latest()
             seen["configs"] = [dict(latest[t.id].config) for t in theirs]
             seen["budgeted"] = a._repo.budgeted_trials
             seen["next_id"] = a._repo.next_config_number
-        original()
 
-    monkeypatch.setattr(a, "_apply_deferred", spy)
+    _before_deferred_are_applied(a, monkeypatch, look)
     _, nxt = _fast_path_hold(a, mine, opt)
     assert seen == {"configs": [{}, {}, {}], "budgeted": 5, "next_id": 6}, "counted, not yet read"
     assert nxt is not None and nxt.trial is not None and nxt.trial.id == "5"
-    assert a._unread_claims == set() and a._deferred == []
+    assert a._deferral.unread_claims == set() and a._deferral.payloads == []
     assert (
         a.lock_and_read_trials()
         == b.lock_and_read_trials()
