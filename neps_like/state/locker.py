@@ -68,7 +68,8 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
     if lease_marker.exists():
         return "lease"
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: never create or lock a file a planted link points to.
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise StorageError(
             f"Could not open the lock file {lock_path}: {exc}", path=lock_path
@@ -159,18 +160,50 @@ class _BlockingFlock:
         self.path = path
         self.warn_after = warn_after
         self._fd: int | None = None
+        self._identity = (0, 0)  # (device, inode) of the file ``_fd`` is open on
         self._pid = 0
         self._waiting_since: float | None = None
         self._watchdog: threading.Thread | None = None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # O_NOFOLLOW: a ``.lock`` planted as a link must not make us create or lock a
+            # file outside the study (ELOOP is reported as a storage error).
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            st = os.fstat(self._fd)
+            self._identity = (st.st_dev, st.st_ino)
             self._pid = os.getpid()
             self._watchdog = None  # threads do not survive a fork
         return self._fd
 
     def acquire(self) -> None:
+        while True:
+            self._acquire_descriptor()
+            if self._still_the_lock_file():
+                return
+            # ``.lock`` was deleted (or replaced) while we waited for or held the old
+            # one: the others now lock a new file. Drop ours and lock what the path names
+            # (creating it again when missing), so every worker converges on one file.
+            logger.warning(
+                "The lock file %s was deleted or replaced; locking the current one.", self.path
+            )
+            self._drop_descriptor()
+
+    def _still_the_lock_file(self) -> bool:
+        # One stat per hold: the price of noticing a deleted lock file before writing.
+        try:
+            st = os.stat(self.path, follow_symlinks=False)  # noqa: PTH116 (hot path)
+        except FileNotFoundError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity
+
+    def _drop_descriptor(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)  # closing also releases the flock
+            self._fd = None
+
+    def _acquire_descriptor(self) -> None:
         fd = self._descriptor()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

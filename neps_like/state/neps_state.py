@@ -309,6 +309,7 @@ class NePSState(ReadingOps, MaintenanceOps):
                     )
                     logger.warning("Trial %s is now %s: %s", trial.id, outcome.state.value, reason)
         write_lease(self.layout, worker_id)
+        self.stop_on_replacement = True  # see ``StateCore._same_study_info``
         return worker_id
 
     def trial_directory(self, trial_id: str) -> Path:
