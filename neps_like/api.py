@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from neps_like._errors import ArgumentError
+from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer, stored_request
@@ -192,7 +192,10 @@ def run(
             # The last worker out writes the summary: each removes its lease first, so of
             # workers stopping together at least the last one finds no other live lease.
             if opts.get("write_summary_to_disk", True) and not live_workers(layout, grace):
-                write_summary(state)
+                try:
+                    write_summary(state)
+                except (OSError, NepsLikeError) as exc:  # a side dish: never fail the run
+                    logger.warning("Could not update %s: %s", layout.summary_dir, exc)
 
 
 def requested_optimizer(layout: Layout, given: Any) -> Any:

@@ -116,9 +116,7 @@ class ScriptEvaluator:
             argv = self._command(config, trial_dir, folder)
             out = safe_paths.open_at(folder, STDOUT_FILE, _APPEND, path=trial_dir / STDOUT_FILE)
             try:
-                err = safe_paths.open_at(
-                    folder, STDERR_FILE, _APPEND, path=trial_dir / STDERR_FILE
-                )
+                err = safe_paths.open_at(folder, STDERR_FILE, _APPEND, path=trial_dir / STDERR_FILE)
             except BaseException:
                 os.close(out)
                 raise

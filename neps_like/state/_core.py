@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import (
-    CorruptRecordError,
     NewerFormatError,
     StaleTrialError,
     StorageError,
@@ -51,6 +50,9 @@ from neps_like.state.trial_repo import (
 logger = logging.getLogger(__name__)
 
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
+# What a record whose checksum holds but whose fields do not raises (CorruptRecordError is
+# a ValueError; an id that is not a trial id: UnsafePathError).
+_MALFORMED = (UnsafePathError, LookupError, TypeError, AttributeError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +206,11 @@ class StateCore:
         errors, self._error_outbox = self._error_outbox, []
         self._flush_journal()
         for error in errors:
-            append_error(self.layout.errors_file, error)
+            try:
+                append_error(self.layout.errors_file, error)
+            except StorageError as exc:  # a link planted as errors.jsonl, a full disk:
+                # the journal holds the outcome and its message; never fail for the dump.
+                logger.warning("Error record not written: %s", exc)
 
     def _flush_journal(self) -> None:
         if not self._outbox:
@@ -305,14 +311,7 @@ class StateCore:
                 self._optimizer_state = OptimizationState.from_dict(record["state"])
         except NewerFormatError:
             raise  # not damage: this neps_like is too old for the study
-        except (
-            CorruptRecordError,
-            UnsafePathError,
-            KeyError,
-            TypeError,
-            AttributeError,
-            ValueError,
-        ) as exc:
+        except _MALFORMED as exc:
             logger.warning(
                 "Skipping a malformed %s record in %s: %r", kind, self._journal.path, exc
             )
@@ -392,13 +391,6 @@ class StateCore:
             nxt = crashed.transition(TrialState.FAILED)
         self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
-
-
-def file_age(path: Path, now: float) -> float | None:
-    try:
-        return now - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
 
 
 def make_locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:

@@ -12,9 +12,9 @@ from typing import Any
 
 from neps_like._errors import ConfigError, NePSError
 from neps_like.state import safe_paths
-from neps_like.state._core import LeasePolicy, StateCore, file_age
+from neps_like.state._core import LeasePolicy, StateCore
 from neps_like.state.err_dump import ErrorRecord
-from neps_like.state.leases import lease_age, server_now
+from neps_like.state.leases import file_age, lease_age, server_now
 from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.records import (
     MetaData,
@@ -101,9 +101,9 @@ class MaintenanceOps(StateCore):
         with self._locked():
             trial = self._repo.get(trial_id)
             if trial.state is TrialState.EVALUATING:
-                if not self.layout.trial_dir(trial_id).is_dir():  # a trial without files
+                if safe_paths.kind_of(self.path, self.layout.trial_dir(trial_id)) is None:
                     self._repo.update_trial(trial, hints=("config", "metadata"))
-                write_request(self.layout.trial_control_file(trial_id), action)
+                write_request(self.layout.trial_control_file(trial_id), action, root=self.path)
                 return "requested"
             target = TrialState.PRUNED if action == "stop" else TrialState.PAUSED
             if trial.state is target or not trial.state.can_become(target):

@@ -64,4 +64,3 @@ def overwrite_study(layout: Layout, *, live_within: float) -> None:
         first = [layout.study_file.name, layout.journal_dir.name]
         for name in [n for n in first if n in names] + [n for n in names if n not in first]:
             safe_paths.remove_at(fd, name)
-
