@@ -19,6 +19,24 @@ from neps_like.state.layout import Layout, is_valid_trial_id, is_valid_worker_id
 _FOLDERS = ("journal", "trials", "workers", "summary", "backups")
 
 
+def refuse_linked_folders(layout: Layout) -> None:
+    """Refuse a study whose journal, trials or workers folder (or ``.lock``) is a link:
+    checked once when a process opens the study, so that a planted ``journal -> elsewhere``
+    is named at once. (``summary/`` and ``backups/`` are refused where they are written.)
+
+    Raises:
+        UnsafePathError: one of them is a link (or not a folder).
+    """
+    root = layout.root
+    if not root.is_dir():
+        return  # missing (created next) or not a folder (the caller's error says so)
+    for folder in (layout.journal_dir, layout.trials_dir, layout.workers_dir):
+        if safe_paths.kind_of(root, folder) not in (None, "dir"):
+            raise safe_paths.refused(folder)
+    if safe_paths.kind_of(root, layout.lock_file) not in (None, "file"):
+        raise safe_paths.refused(layout.lock_file)
+
+
 def invalid_trial_ids(ids: Iterable[object]) -> list[str]:
     """Problems for trial ids (from journal records) that are not valid ids."""
     return [

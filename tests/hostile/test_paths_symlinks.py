@@ -7,6 +7,7 @@ that nothing outside changed.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,30 @@ def test_verify_reports_planted_links(tmp_path: Path) -> None:
     assert "trials/7 is a symbolic link" in text
     assert "trials/1/stdout.log is a symbolic link" in text
     assert world.outside() == before
+
+
+def test_trials_folder_link_is_refused(tmp_path: Path) -> None:
+    """Attack: ``trials -> ~``; workers used to make every trial's folder (and write and
+    delete checkpoints) in the victim's home directory."""
+    world = _started(tmp_path)
+    shutil.rmtree(world.study / "trials")
+    (world.study / "trials").symlink_to(world.home, target_is_directory=True)
+    before = world.outside()
+    code, err = run_worker(world, "function", evaluations_to_spend=3, delete_checkpoints=True)
+    assert world.outside() == before
+    assert code != 0
+    assert "UnsafePathError" in err and "trials" in err
+
+
+def test_journal_file_link_is_never_appended_to(tmp_path: Path) -> None:
+    """Attack: ``journal/events.log -> ~/bashrc``; workers used to read the bashrc as the
+    journal and append their records to it."""
+    world = _started(tmp_path)
+    journal = world.study / "journal" / "events.log"
+    journal.unlink()
+    journal.symlink_to(world.home / "bashrc")
+    before = world.outside()
+    code, err = run_worker(world, "function", evaluations_to_spend=3)
+    assert world.outside() == before
+    assert code != 0
+    assert "events.log" in err
