@@ -220,6 +220,7 @@ class StateCore:
         if claim:
             records.append({"kind": "snapshot_claim"})
         try:
+            self._lock.check_still_held()  # ``.lock`` deleted during this hold: write nothing
             self._journal.append(records)
         except BaseException:
             # The index already holds these records: rebuild it from what is on disk.

@@ -179,7 +179,7 @@ class _BlockingFlock:
     def acquire(self) -> None:
         while True:
             self._acquire_descriptor()
-            if self._still_the_lock_file():
+            if self.still_the_lock_file():
                 return
             # ``.lock`` was deleted (or replaced) while we waited for or held the old
             # one: the others now lock a new file. Drop ours and lock what the path names
@@ -189,7 +189,7 @@ class _BlockingFlock:
             )
             self._drop_descriptor()
 
-    def _still_the_lock_file(self) -> bool:
+    def still_the_lock_file(self) -> bool:
         # One stat per hold: the price of noticing a deleted lock file before writing.
         try:
             st = os.stat(self.path, follow_symlinks=False)  # noqa: PTH116 (hot path)
@@ -317,6 +317,25 @@ class FileLocker:
                 self._hold_times.append(held)
                 if len(self._hold_times) >= 256:
                     self.flush_stats()
+
+    def check_still_held(self) -> None:
+        """Before writing under the lock: the file locked is still the one named ``.lock``.
+
+        A ``.lock`` deleted during this hold lets a process that starts now lock a new
+        file at the same time as us; one ``stat`` here makes us write nothing instead (our
+        next hold locks the new file, see ``_BlockingFlock.acquire``). With ``filelock``
+        (network file systems, timeouts) the file is reopened at each acquire, and the
+        journal's own end-of-file check catches a concurrent writer.
+
+        Raises:
+            LockLostError: the lock file was deleted or replaced; nothing was written.
+        """
+        if self._flock is not None and not self._flock.still_the_lock_file():
+            raise LockLostError(
+                f"The lock file {self.path} was deleted or replaced while this process "
+                "held it: nothing was written.",
+                path=self.path,
+            )
 
     def _acquire(self, lock: filelock.BaseFileLock) -> None:
         import filelock  # loaded already: it made ``lock``
