@@ -61,7 +61,7 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
     if forced == "none" or not os.access(lock_path.parent, os.W_OK):
         return "none"  # read-only directory (archived study, read-only mount): reads only
     if forced == "lease":
-        lease_marker.touch()  # so that workers started without the override agree
+        _touch(lease_marker)  # so that workers started without the override agree
         return "lease"
     if forced == "posix":
         return "posix"
@@ -89,11 +89,16 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
             exc.strerror,
             LEASE_DURATION,
         )
-        lease_marker.touch()
+        _touch(lease_marker)
         return "lease"
     finally:
         os.close(fd)
     return "posix"
+
+
+def _touch(path: Path) -> None:
+    # O_NOFOLLOW: a marker planted as a link must not create a file where it points.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644))
 
 
 # File systems whose lock waits are handed over by the local kernel. Elsewhere (NFS and
@@ -319,13 +324,10 @@ class FileLocker:
                     self.flush_stats()
 
     def check_still_held(self) -> None:
-        """Before writing under the lock: the file locked is still the one named ``.lock``.
-
-        A ``.lock`` deleted during this hold lets a process that starts now lock a new
-        file at the same time as us; one ``stat`` here makes us write nothing instead (our
-        next hold locks the new file, see ``_BlockingFlock.acquire``). With ``filelock``
-        (network file systems, timeouts) the file is reopened at each acquire, and the
-        journal's own end-of-file check catches a concurrent writer.
+        """Before writing under the lock: the file locked is still the one named ``.lock``
+        (if it was deleted during this hold, a process starting now locks a new file while
+        we hold the old one: we write nothing, and our next hold locks the new file). With
+        ``filelock`` the file is reopened at each acquire instead.
 
         Raises:
             LockLostError: the lock file was deleted or replaced; nothing was written.
