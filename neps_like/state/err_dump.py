@@ -62,7 +62,8 @@ def append_error(path: Path, record: ErrorRecord) -> None:
     """Append one error; the caller holds the state lock."""
     line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode()
     with translate_os_errors("append to", path):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: an errors.jsonl planted as a link must not be appended through.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
             end = os.fstat(fd).st_size
             if end and os.pread(fd, 1, end - 1) != b"\n":

@@ -10,15 +10,16 @@ trial folder from the journal. Workers that are running notice the new journal a
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neps_like.state._fs import atomic_write_bytes, make_dirs
+from neps_like.state import path_checks, safe_paths
+from neps_like.state._fs import atomic_write_bytes, make_dirs, translate_os_errors
 from neps_like.state.journal import Journal, decode_line, encode_record
-from neps_like.state.layout import Layout, is_valid_trial_id
+from neps_like.state.layout import Layout, is_valid_trial_id, is_valid_worker_id
 from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.records import Report, Trial, TrialState
 from neps_like.state.snapshot import read_snapshot
@@ -53,6 +54,8 @@ class VerifyReport:
 
 
 def _replay(layout: Layout) -> tuple[Journal, dict[str, Trial], int]:
+    """The journal's trials by id; ids that are not valid trial ids are kept too (so that
+    ``verify`` reports them) but never used as paths."""
     journal = Journal(layout.journal_file, layout.quarantine_file, sync="none")
     trials: dict[str, Trial] = {}
     records = journal.read_new()
@@ -81,12 +84,27 @@ def verify(root: str | Path) -> VerifyReport:
         replayed = {t.id: t for t in _trials_up_to(layout, snap.seq)}
         if {t.id: t for t in snap.trials} != replayed:
             report.problems.append(f"{layout.snapshot_file} disagrees with the journal")
+    report.problems += path_checks.invalid_trial_ids(trials)
+    report.problems += path_checks.link_problems(layout)
+    _check_folders(layout, trials, report)
+    if layout.trials_dir.exists():
+        for folder in layout.trials_dir.iterdir():
+            if is_valid_trial_id(folder.name) and folder.name not in trials:
+                report.notes.append(f"folder {folder} belongs to no trial in the journal")
+    return report
+
+
+def _check_folders(layout: Layout, trials: dict[str, Trial], report: VerifyReport) -> None:
+    """Compare each trial's folder (a real one: links are reported by ``path_checks``)
+    with the journal."""
     repo = TrialRepo(layout.root)
     for trial in trials.values():
+        if not is_valid_trial_id(trial.id):
+            continue  # reported by ``path_checks``; never a path
         folder = layout.trial_dir(trial.id)
-        if not folder.exists():  # trials get a folder only when they need one
+        if safe_paths.kind_of(layout.root, folder) != "dir":  # made only when needed
             continue
-        if not layout.trial_metadata_file(trial.id).exists():
+        if safe_paths.kind_of(layout.root, layout.trial_metadata_file(trial.id)) is None:
             # Made for an evaluation whose files were not written yet (or its worker was
             # killed first): the journal has the trial; `repair` writes them.
             report.notes.append(f"trial folder {folder} has no metadata.json yet")
@@ -101,11 +119,6 @@ def verify(root: str | Path) -> VerifyReport:
                 f"{layout.trial_metadata_file(trial.id)} says {on_disk.state.value}, "
                 f"the journal says {trial.state.value}"
             )
-    if layout.trials_dir.exists():
-        for folder in layout.trials_dir.iterdir():
-            if is_valid_trial_id(folder.name) and folder.name not in trials:
-                report.notes.append(f"folder {folder} belongs to no trial in the journal")
-    return report
 
 
 def _trials_up_to(layout: Layout, seq: int) -> list[Trial]:
@@ -138,17 +151,21 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
             if not line:
                 continue
             try:
-                kept.append(decode_line(line)[1])
+                record = decode_line(line)[1]
             except (ValueError, UnicodeDecodeError):
                 dropped.append(line)
+                continue
+            if _hostile(record):
+                dropped.append(line)  # a trial id that would name a path outside trials/
+            else:
+                kept.append(record)
         if dropped:
             header = f"# {time.time():.3f} removed by repair\n".encode()
-            with layout.quarantine_file.open("ab") as fh:
-                fh.write(header + b"\n".join(dropped) + b"\n")
+            _append(layout, header + b"\n".join(dropped) + b"\n")
         kept += _requeue_orphans(layout, kept)
         rebuilt = b"".join(encode_record(i, r) for i, r in enumerate(kept, start=1))
         # A new file (new inode): running workers detect the swap and reload.
-        atomic_write_bytes(layout.journal_file, rebuilt)
+        atomic_write_bytes(layout.journal_file, rebuilt, root=layout.root)
         layout.snapshot_file.unlink(missing_ok=True)
         trials: dict[str, Trial] = {}
         for record in kept:
@@ -174,7 +191,7 @@ def _requeue_orphans(layout: Layout, records: list[dict[str, Any]]) -> list[dict
     for trial in current.values():
         owner = trial.metadata.evaluating_worker_id
         if trial.state is TrialState.EVALUATING and (
-            owner is None or not layout.worker_file(owner).exists()
+            not is_valid_worker_id(owner) or not layout.worker_file(str(owner)).exists()
         ):
             crashed = trial.transition(
                 TrialState.CRASHED,
@@ -189,19 +206,39 @@ def _requeue_orphans(layout: Layout, records: list[dict[str, Any]]) -> list[dict
     return out
 
 
+def _hostile(record: dict[str, Any]) -> bool:
+    trial = record.get("trial") if record.get("kind") == "trial" else None
+    return isinstance(trial, dict) and not is_valid_trial_id(trial.get("id"))
+
+
+def _append(layout: Layout, data: bytes) -> None:
+    path = layout.quarantine_file
+    with translate_os_errors("append to", path):
+        # From the root, O_NOFOLLOW: never appended through a link.
+        fd = safe_paths.open_file(layout.root, path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
 def _backup(layout: Layout) -> Path:
+    root = layout.root
     stamp = time.strftime("%Y%m%d-%H%M%S")
     backup = layout.backups_dir / f"repair-{stamp}"
-    make_dirs(backup)
+    make_dirs(backup, root=root)  # a ``backups`` link is refused, not written into
     for path in (
         layout.journal_file,
         layout.snapshot_file,
         layout.optimizer_state_file,
         layout.quarantine_file,
     ):
-        if path.exists():
-            shutil.copy2(path, backup / path.name)
-    (backup / "README.txt").write_text(
-        json.dumps({"made": stamp, "by": "neps-like repair"}) + "\n", encoding="utf-8"
-    )
+        with translate_os_errors("back up", path):
+            try:
+                data = safe_paths.read_bytes(root, path)  # a planted link is refused
+            except FileNotFoundError:
+                continue
+        atomic_write_bytes(backup / path.name, data, root=root)
+    readme = json.dumps({"made": stamp, "by": "neps-like repair"}) + "\n"
+    atomic_write_bytes(backup / "README.txt", readme.encode(), root=root)
     return backup
