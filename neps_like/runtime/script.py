@@ -27,6 +27,7 @@ from typing import Any, Literal
 from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.runtime.control import TrialControlled
 from neps_like.runtime.evaluation import Outcome, parse_result
+from neps_like.state import untrusted
 from neps_like.state.records import Report
 
 # Names inside a trial directory that the script contract fixes (Layout names the rest;
@@ -229,7 +230,7 @@ def _exit_problem(code: int | None, result_file: Path) -> str | None:
 
 def _read_result(result_file: Path, curve_file: Path) -> Report:
     try:
-        raw = json.loads(result_file.read_text(encoding="utf-8"))
+        raw = untrusted.loads(result_file.read_text(encoding="utf-8"))  # depth-checked
     except (OSError, ValueError) as exc:
         raise EvaluationError(f"unreadable {result_file}: {exc}") from exc
     report = parse_result(raw)

@@ -113,16 +113,43 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """Rebuild a report from ``to_dict``/``to_record`` output, checking every field.
+
+        Raises:
+            CorruptRecordError: a field has the wrong type (a record read from disk is
+                untrusted: an objective stored as text must not reach the analysis).
+        """
+        if not isinstance(data, Mapping):
+            raise CorruptRecordError(f"report is {type(data).__name__}, not an object")
         get = data.get
-        return cls(
-            get("objective_to_minimize"),
+        objective = get("objective_to_minimize")
+        if objective is not None and not _is_number(objective):
+            if not isinstance(objective, list) or not objective:
+                raise CorruptRecordError(f"objective_to_minimize is {objective!r}")
+            for value in objective:
+                if not _is_number(value):
+                    raise CorruptRecordError(f"objective_to_minimize holds {value!r}")
+        extra = get("extra")
+        if extra is None:
+            extra = {}
+        elif not isinstance(extra, dict):
+            raise CorruptRecordError(f"extra is {type(extra).__name__}, not an object")
+        curve = get("learning_curve")
+        if curve is not None and (
+            not isinstance(curve, list) or not all(_is_number(v) for v in curve)
+        ):
+            raise CorruptRecordError("learning_curve is not a list of numbers")
+        report = cls(
+            objective,
             get("cost"),
-            get("learning_curve"),
-            dict(get("extra") or {}),
+            curve,
+            extra,
             get("err"),
             get("tb"),
             get("evaluation_duration"),
         )
+        _check_fields(report, _REPORT_TYPES, "report")
+        return report
 
     @property
     def objectives(self) -> list[float] | None:
@@ -168,10 +195,61 @@ class MetaData:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetaData:
+        """Rebuild metadata, checking every field's type (unknown keys, written by a
+        newer version, are ignored).
+
+        Raises:
+            CorruptRecordError: a field is missing or has the wrong type.
+        """
+        if not isinstance(data, Mapping):
+            raise CorruptRecordError(f"metadata is {type(data).__name__}, not an object")
         try:
-            return cls(**data)
-        except TypeError:  # unknown keys (written by a newer version) are ignored
-            return cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+            meta = cls(**data)
+        except TypeError:
+            try:
+                meta = cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+            except TypeError as exc:
+                raise CorruptRecordError(f"metadata: {exc}") from None
+        _check_fields(meta, _META_TYPES, "metadata")
+        return meta
+
+
+_NUM = (int, float)
+_OPT_NUM = (int, float, type(None))
+_OPT_STR = (str, type(None))
+_OPT_INT = (int, type(None))
+# Field types checked when a record is read back (``from_dict``): a record from disk is
+# untrusted, and one wrong type would otherwise crash whatever reads it later.
+_META_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("time_sampled", _NUM),
+    ("sampling_worker_id", (str,)),
+    ("previous_trial_id", _OPT_STR),
+    ("evaluating_worker_id", _OPT_STR),
+    ("time_started", _OPT_NUM),
+    ("time_ended", _OPT_NUM),
+    ("attempt", (int,)),
+    ("interrupted", (int,)),
+    ("rung", _OPT_INT),
+    ("origin", (str,)),
+)
+_REPORT_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("cost", _OPT_NUM),
+    ("err", _OPT_STR),
+    ("tb", _OPT_STR),
+    ("evaluation_duration", _OPT_NUM),
+)
+MAX_ID_CHARS = 64
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUM) and value is not True and value is not False
+
+
+def _check_fields(obj: Any, table: tuple[tuple[str, tuple[type, ...]], ...], what: str) -> None:
+    for name, kinds in table:
+        value = getattr(obj, name)
+        if not isinstance(value, kinds) or value is True or value is False:
+            raise CorruptRecordError(f"{what} field {name!r} is {value!r}")
 
 
 _META_FIELDS = tuple(f.name for f in dataclasses.fields(MetaData))
@@ -249,21 +327,32 @@ class Trial:
             CorruptRecordError: when a field is missing or has the wrong form.
         """
         try:
+            if not isinstance(data, Mapping):
+                raise CorruptRecordError(f"trial is {type(data).__name__}, not an object")
             version = data.get("v", 1)
             if version != RECORD_VERSION and int(version) > RECORD_VERSION:
                 raise NewerFormatError(
                     f"Trial record version {version} is newer than this neps_like "
                     f"understands ({RECORD_VERSION}); upgrade neps_like."
                 )
+            trial_id = data["id"]
+            if not isinstance(trial_id, str) or not 0 < len(trial_id) <= MAX_ID_CHARS:
+                raise CorruptRecordError(f"id {trial_id!r} is not a short string")
+            config = data["config"]
+            if not isinstance(config, dict):
+                raise CorruptRecordError(f"config is {type(config).__name__}, not an object")
+            for name in config:
+                if not isinstance(name, str):  # (a JSON object's keys always are)
+                    raise CorruptRecordError(f"config key {name!r} is not a string")
             report = data.get("report")
             return cls(
-                str(data["id"]),
-                dict(data["config"]),
+                trial_id,
+                dict(config),
                 _STATE_OF[data["state"]],
                 MetaData.from_dict(data["metadata"]),
                 None if report is None else Report.from_dict(report),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, CorruptRecordError) as exc:
             if isinstance(exc, CorruptRecordError):
                 raise
             raise CorruptRecordError(f"Malformed trial record: {exc!r}") from exc
