@@ -12,19 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import (
-    CorruptRecordError,
     NepsLikeError,
     NewerFormatError,
     StaleTrialError,
     StorageError,
+    UnsafePathError,
 )
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
 from neps_like.state._fs import make_dirs
 from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
+from neps_like.state.identity import held, same_study_info
 from neps_like.state.journal import Journal, JournalReplaced
-from neps_like.state.layout import Layout
+from neps_like.state.layout import Layout, check_trial_id, is_valid_trial_id
 from neps_like.state.locker import FileLocker, is_local_file_system, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
@@ -52,6 +53,9 @@ from neps_like.state.trial_repo import (
 logger = logging.getLogger(__name__)
 
 _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
+# What a record whose checksum holds but whose fields do not raises (CorruptRecordError is
+# a ValueError; an id that is not a trial id: UnsafePathError).
+_MALFORMED = (UnsafePathError, LookupError, TypeError, AttributeError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,9 @@ class StateCore:
         self._error_outbox: list[ErrorRecord] = []
         self._lease_policy: LeasePolicy | None = None
         self._next_recovery = 0.0
+        # A process that registered a worker stops (``StudyReplacedError``) when the study
+        # is rewound or created anew under it; a read-only view just reloads.
+        self.stop_on_replacement = False
         self._read_ahead = self._lock.kind == "posix"
         self._start_from_snapshot()
         with self._locked():  # whatever the read-ahead left, under the lock
@@ -148,7 +155,7 @@ class StateCore:
         if self._read_ahead:
             self._sync(unlocked=True)  # what is already there, parsed without the lock
         try:
-            with self._lock.lock():
+            with held(self._lock, self.layout, strict=self.stop_on_replacement):
                 self._sync(defer_outcomes=defer_outcomes)
                 try:
                     yield
@@ -191,12 +198,7 @@ class StateCore:
             StorageError: the folder cannot be created (names the path and why).
         """
         folder = self.layout.trial_dir(trial_id)
-        try:
-            folder.mkdir()  # one call in the common case: a new trial's folder
-        except FileExistsError:
-            pass
-        except OSError:
-            make_dirs(folder)  # the parents are missing, or a clear error
+        make_dirs(folder, root=self.layout.root)  # a planted link: UnsafePathError
         return folder
 
     def _record_error(self, error: ErrorRecord) -> None:
@@ -208,7 +210,11 @@ class StateCore:
         errors, self._error_outbox = self._error_outbox, []
         self._flush_journal()
         for error in errors:
-            append_error(self.layout.errors_file, error)
+            try:
+                append_error(self.layout.errors_file, error)
+            except StorageError as exc:  # a link planted as errors.jsonl, a full disk:
+                # the journal holds the outcome and its message; never fail for the dump.
+                logger.warning("Error record not written: %s", exc)
 
     def _flush_journal(self) -> None:
         if not self._outbox:
@@ -218,6 +224,7 @@ class StateCore:
         if claim:
             records.append({"kind": "snapshot_claim"})
         try:
+            self._lock.check_still_held()  # ``.lock`` deleted during this hold: write nothing
             self._journal.append(records)
         except BaseException:
             # The index already holds these records: rebuild it from what is on disk.
@@ -271,6 +278,9 @@ class StateCore:
 
     def _load_snapshot(self, snap: Snapshot) -> None:
         for trial in snap.trials:
+            if not is_valid_trial_id(trial.id):  # never a path outside trials/
+                logger.warning("Skipping trial id %r in %s", trial.id, self.layout.snapshot_file)
+                continue
             self._repo.apply(trial)
         self._workers.update(snap.workers)
         # Pinned to that file: if it is replaced before we read on, the next read under
@@ -281,7 +291,7 @@ class StateCore:
 
     def _reload(self, *, use_snapshot: bool = True) -> None:
         self._deferral.clear()
-        self._info = study_files.read_study_info(self.layout)
+        self._info = same_study_info(self.layout, self._info, strict=self.stop_on_replacement)
         self._repo.clear()
         self._workers.clear()
         self._journal.sync_deferred()
@@ -310,7 +320,9 @@ class StateCore:
         try:
             if kind == "trial":
                 data = record["trial"]
-                self._repo.apply(Trial.from_dict(data), key=data.get("key"))
+                trial = Trial.from_dict(data)
+                check_trial_id(trial.id)  # never let a record name a path outside trials/
+                self._repo.apply(trial, key=data.get("key"))
             elif kind == "worker":
                 self._workers[str(record["worker_id"])] = dict(record)
             elif kind == "snapshot_claim":
@@ -322,7 +334,7 @@ class StateCore:
                 self._optimizer_state = OptimizationState.from_dict(record["state"])
         except NewerFormatError:
             raise  # not damage: this neps_like is too old for the study
-        except (CorruptRecordError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        except _MALFORMED as exc:
             logger.warning(
                 "Skipping a malformed %s record in %s: %r", kind, self._journal.path, exc
             )
@@ -411,13 +423,6 @@ class StateCore:
             nxt = crashed.transition(TrialState.FAILED)
         self._commit([nxt], mirrors=("metadata", "report"))
         return nxt
-
-
-def file_age(path: Path, now: float) -> float | None:
-    try:
-        return now - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
 
 
 def make_locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:

@@ -65,7 +65,8 @@ def append_error(path: Path, record: ErrorRecord) -> None:
     # under the lock, after the journal records of the same hold were written.
     line = (clean_json_text(json.dumps(asdict(record), ensure_ascii=False)) + "\n").encode()
     with translate_os_errors("append to", path):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: an errors.jsonl planted as a link must not be appended through.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         try:
             end = os.fstat(fd).st_size
             if end and os.pread(fd, 1, end - 1) != b"\n":

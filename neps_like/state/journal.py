@@ -192,7 +192,8 @@ class Journal:
         self, *, unlocked: bool, defer: Callable[[bytes], bool] | None
     ) -> list[dict[str, Any] | bytes]:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            # O_NOFOLLOW: a journal planted as a link is refused (ELOOP), never read.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             if self.offset:
                 raise JournalReplaced(str(self.path)) from None
@@ -292,7 +293,8 @@ class Journal:
         self.sync_deferred()  # never two unsynced appends from one process
         keep_open = False
         with translate_os_errors("append to", self.path):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # RDWR: torn tails are read back
+            # RDWR: torn tails are read back. O_NOFOLLOW: never append through a link.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             self._check_still_ours(fd)
             try:
                 if self._torn_bytes:

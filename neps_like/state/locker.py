@@ -61,14 +61,15 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
     if forced == "none" or not os.access(lock_path.parent, os.W_OK):
         return "none"  # read-only directory (archived study, read-only mount): reads only
     if forced == "lease":
-        lease_marker.touch()  # so that workers started without the override agree
+        _touch(lease_marker)  # so that workers started without the override agree
         return "lease"
     if forced == "posix":
         return "posix"
     if lease_marker.exists():
         return "lease"
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: never create or lock a file a planted link points to.
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise StorageError(
             f"Could not open the lock file {lock_path}: {exc}", path=lock_path
@@ -88,11 +89,16 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
             exc.strerror,
             LEASE_DURATION,
         )
-        lease_marker.touch()
+        _touch(lease_marker)
         return "lease"
     finally:
         os.close(fd)
     return "posix"
+
+
+def _touch(path: Path) -> None:
+    # O_NOFOLLOW: a marker planted as a link must not create a file where it points.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644))
 
 
 # File systems whose lock waits are handed over by the local kernel. Elsewhere (NFS and
@@ -159,18 +165,50 @@ class _BlockingFlock:
         self.path = path
         self.warn_after = warn_after
         self._fd: int | None = None
+        self._identity = (0, 0)  # (device, inode) of the file ``_fd`` is open on
         self._pid = 0
         self._waiting_since: float | None = None
         self._watchdog: threading.Thread | None = None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # O_NOFOLLOW: a ``.lock`` planted as a link must not make us create or lock a
+            # file outside the study (ELOOP is reported as a storage error).
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            st = os.fstat(self._fd)
+            self._identity = (st.st_dev, st.st_ino)
             self._pid = os.getpid()
             self._watchdog = None  # threads do not survive a fork
         return self._fd
 
     def acquire(self) -> None:
+        while True:
+            self._acquire_descriptor()
+            if self.still_the_lock_file():
+                return
+            # ``.lock`` was deleted (or replaced) while we waited for or held the old
+            # one: the others now lock a new file. Drop ours and lock what the path names
+            # (creating it again when missing), so every worker converges on one file.
+            logger.warning(
+                "The lock file %s was deleted or replaced; locking the current one.", self.path
+            )
+            self._drop_descriptor()
+
+    def still_the_lock_file(self) -> bool:
+        # One stat per hold: the price of noticing a deleted lock file before writing.
+        try:
+            st = os.stat(self.path, follow_symlinks=False)  # noqa: PTH116 (hot path)
+        except FileNotFoundError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity
+
+    def _drop_descriptor(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)  # closing also releases the flock
+            self._fd = None
+
+    def _acquire_descriptor(self) -> None:
         fd = self._descriptor()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -284,6 +322,22 @@ class FileLocker:
                 self._hold_times.append(held)
                 if len(self._hold_times) >= 256:
                     self.flush_stats()
+
+    def check_still_held(self) -> None:
+        """Before writing under the lock: the file locked is still the one named ``.lock``
+        (if it was deleted during this hold, a process starting now locks a new file while
+        we hold the old one: we write nothing, and our next hold locks the new file). With
+        ``filelock`` the file is reopened at each acquire instead.
+
+        Raises:
+            LockLostError: the lock file was deleted or replaced; nothing was written.
+        """
+        if self._flock is not None and not self._flock.still_the_lock_file():
+            raise LockLostError(
+                f"The lock file {self.path} was deleted or replaced while this process "
+                "held it: nothing was written.",
+                path=self.path,
+            )
 
     def _acquire(self, lock: filelock.BaseFileLock) -> None:
         import filelock  # loaded already: it made ``lock``

@@ -25,17 +25,17 @@ are running notice the new journal and reload.
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from neps_like._errors import CorruptRecordError, NepsLikeError
-from neps_like.state import study_files
-from neps_like.state._fs import atomic_write_bytes, atomic_write_json, make_dirs
+from neps_like.state import path_checks, safe_paths, study_files
+from neps_like.state._fs import atomic_write_bytes, make_dirs, translate_os_errors
 from neps_like.state.journal import Journal, decode_line, encode_record
-from neps_like.state.layout import Layout, is_valid_trial_id
+from neps_like.state.layout import Layout, is_valid_trial_id, is_valid_worker_id
 from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.optimizer_info import OptimizationState
 from neps_like.state.record_check import check_record
@@ -125,6 +125,8 @@ def verify(root: str | Path) -> VerifyReport:
         )
     if info is not None:
         _check_snapshot(layout, info.journal_id, records, report)
+    report.problems += path_checks.invalid_trial_ids(trials)
+    report.problems += path_checks.link_problems(layout)
     _check_derived_json(layout, report)
     _check_folders(layout, trials, report)
     return report
@@ -182,12 +184,16 @@ def _error_line_problem(line: bytes) -> bool:
 
 
 def _check_folders(layout: Layout, trials: dict[str, Trial], report: VerifyReport) -> None:
+    """Compare each trial's folder (a real one: links are reported by ``path_checks``)
+    with the journal."""
     repo = TrialRepo(layout.root)
     for trial in trials.values():
+        if not is_valid_trial_id(trial.id):
+            continue  # reported by ``path_checks``; never a path
         folder = layout.trial_dir(trial.id)
-        if not folder.exists():  # trials get a folder only when they need one
+        if safe_paths.kind_of(layout.root, folder) != "dir":  # made only when needed
             continue
-        if not layout.trial_metadata_file(trial.id).exists():
+        if safe_paths.kind_of(layout.root, layout.trial_metadata_file(trial.id)) is None:
             # Made for an evaluation whose files were not written yet (or its worker was
             # killed first): the journal has the trial; `repair` writes them.
             report.notes.append(f"trial folder {folder} has no metadata.json yet")
@@ -251,6 +257,9 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
             except (ValueError, UnicodeDecodeError):  # CorruptRecordError is a ValueError
                 dropped.append(line)
                 continue
+            if _hostile(record):
+                dropped.append(line)  # a trial id that would name a path outside trials/
+                continue
             kept.append(record)
             if trial is not None:
                 trials[trial.id] = trial
@@ -259,18 +268,18 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
         dropped += _clean_errors(layout)
         if dropped:
             header = f"# {time.time():.3f} removed by repair\n".encode()
-            with layout.quarantine_file.open("ab") as fh:
-                fh.write(header + b"\n".join(dropped) + b"\n")
+            _append(layout, header + b"\n".join(dropped) + b"\n")
         requeued = _requeue_orphans(layout, trials)
         kept += requeued
         rebuilt = b"".join(encode_record(i, r) for i, r in enumerate(kept, start=1))
         # A new file (new inode): running workers detect the swap and reload.
-        atomic_write_bytes(layout.journal_file, rebuilt)
+        atomic_write_bytes(layout.journal_file, rebuilt, root=layout.root)
         layout.snapshot_file.unlink(missing_ok=True)
         layout.summary_position_file.unlink(missing_ok=True)  # the next status rewrites it
         if state is not None or layout.optimizer_state_file.exists():
             state = state or OptimizationState()
-            atomic_write_json(layout.optimizer_state_file, {"seq": len(kept), **state.to_dict()})
+            payload = json.dumps({"seq": len(kept), **state.to_dict()}).encode()
+            atomic_write_bytes(layout.optimizer_state_file, payload, root=layout.root)
         for record in requeued:
             trial = Trial.from_dict(record["trial"])
             trials[trial.id] = trial
@@ -284,14 +293,16 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
 def _clean_errors(layout: Layout) -> list[bytes]:
     """Rewrite ``errors.jsonl`` without its unreadable lines; returns them."""
     try:
-        data = layout.errors_file.read_bytes()
+        data = safe_paths.read_bytes(layout.root, layout.errors_file)
     except OSError:
         return []
     lines = [line for line in data.split(b"\n") if line.strip()]
     bad = [line for line in lines if _error_line_problem(line)]
     if bad:
         good = [line for line in lines if not _error_line_problem(line)]
-        atomic_write_bytes(layout.errors_file, b"".join(line + b"\n" for line in good))
+        atomic_write_bytes(
+            layout.errors_file, b"".join(line + b"\n" for line in good), root=layout.root
+        )
     return bad
 
 
@@ -302,7 +313,7 @@ def _requeue_orphans(layout: Layout, current: dict[str, Trial]) -> list[dict[str
     for trial in current.values():
         owner = trial.metadata.evaluating_worker_id
         if trial.state is TrialState.EVALUATING and (
-            owner is None or not layout.worker_file(owner).exists()
+            not is_valid_worker_id(owner) or not layout.worker_file(str(owner)).exists()
         ):
             crashed = trial.transition(
                 TrialState.CRASHED,
@@ -317,10 +328,27 @@ def _requeue_orphans(layout: Layout, current: dict[str, Trial]) -> list[dict[str
     return out
 
 
+def _hostile(record: dict[str, Any]) -> bool:
+    trial = record.get("trial") if record.get("kind") == "trial" else None
+    return isinstance(trial, dict) and not is_valid_trial_id(trial.get("id"))
+
+
+def _append(layout: Layout, data: bytes) -> None:
+    path = layout.quarantine_file
+    with translate_os_errors("append to", path):
+        # From the root, O_NOFOLLOW: never appended through a link.
+        fd = safe_paths.open_file(layout.root, path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
 def _backup(layout: Layout) -> Path:
+    root = layout.root
     stamp = time.strftime("%Y%m%d-%H%M%S")
     backup = layout.backups_dir / f"repair-{stamp}"
-    make_dirs(backup)
+    make_dirs(backup, root=root)  # a ``backups`` link is refused, not written into
     for path in (
         layout.journal_file,
         layout.snapshot_file,
@@ -331,9 +359,12 @@ def _backup(layout: Layout) -> Path:
         layout.optimizer_info_file,
         layout.search_space_file,
     ):
-        if path.exists():
-            shutil.copy2(path, backup / path.name)
-    (backup / "README.txt").write_text(
-        json.dumps({"made": stamp, "by": "neps-like repair"}) + "\n", encoding="utf-8"
-    )
+        with translate_os_errors("back up", path):
+            try:
+                data = safe_paths.read_bytes(root, path)  # a planted link is refused
+            except FileNotFoundError:
+                continue
+        atomic_write_bytes(backup / path.name, data, root=root)
+    readme = json.dumps({"made": stamp, "by": "neps-like repair"}) + "\n"
+    atomic_write_bytes(backup / "README.txt", readme.encode(), root=root)
     return backup
