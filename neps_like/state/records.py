@@ -148,7 +148,7 @@ class Report:
             get("tb"),
             get("evaluation_duration"),
         )
-        _check_fields(report, _REPORT_TYPES, "report")
+        _check_fields(data, _REPORT_TYPES, "report")
         return report
 
     @property
@@ -210,45 +210,47 @@ class MetaData:
                 meta = cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
             except TypeError as exc:
                 raise CorruptRecordError(f"metadata: {exc}") from None
-        _check_fields(meta, _META_TYPES, "metadata")
+        _check_fields(data, _META_TYPES, "metadata")
         return meta
 
 
-_NUM = (int, float)
-_OPT_NUM = (int, float, type(None))
-_OPT_STR = (str, type(None))
-_OPT_INT = (int, type(None))
-# Field types checked when a record is read back (``from_dict``): a record from disk is
-# untrusted, and one wrong type would otherwise crash whatever reads it later.
-_META_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
-    ("time_sampled", _NUM),
-    ("sampling_worker_id", (str,)),
-    ("previous_trial_id", _OPT_STR),
-    ("evaluating_worker_id", _OPT_STR),
-    ("time_started", _OPT_NUM),
-    ("time_ended", _OPT_NUM),
-    ("attempt", (int,)),
-    ("interrupted", (int,)),
-    ("rung", _OPT_INT),
-    ("origin", (str,)),
-)
-_REPORT_TYPES: tuple[tuple[str, tuple[type, ...]], ...] = (
-    ("cost", _OPT_NUM),
-    ("err", _OPT_STR),
-    ("tb", _OPT_STR),
-    ("evaluation_duration", _OPT_NUM),
-)
+_NONE: type = type(None)
+_NUM: frozenset[type] = frozenset({int, float})
+_OPT_NUM: frozenset[type] = frozenset({int, float, _NONE})
+_OPT_STR: frozenset[type] = frozenset({str, _NONE})
+# Exact types of the fields, checked when a record is read back (``from_dict``): a
+# record from disk is untrusted, and one wrong type would crash whatever reads it later.
+# Exact types (what JSON and YAML decode to) also keep bool out of the numbers.
+_META_TYPES: dict[str, frozenset[type]] = {
+    "time_sampled": _NUM,
+    "sampling_worker_id": frozenset({str}),
+    "previous_trial_id": _OPT_STR,
+    "evaluating_worker_id": _OPT_STR,
+    "time_started": _OPT_NUM,
+    "time_ended": _OPT_NUM,
+    "attempt": frozenset({int}),
+    "interrupted": frozenset({int}),
+    "rung": frozenset({int, _NONE}),
+    "origin": frozenset({str}),
+}
+_REPORT_TYPES: dict[str, frozenset[type]] = {
+    "cost": _OPT_NUM,
+    "err": _OPT_STR,
+    "tb": _OPT_STR,
+    "evaluation_duration": _OPT_NUM,
+}
 MAX_ID_CHARS = 64
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, _NUM) and value is not True and value is not False
+    return type(value) in _NUM
 
 
-def _check_fields(obj: Any, table: tuple[tuple[str, tuple[type, ...]], ...], what: str) -> None:
-    for name, kinds in table:
-        value = getattr(obj, name)
-        if not isinstance(value, kinds) or value is True or value is False:
+def _check_fields(data: Mapping[str, Any], table: dict[str, frozenset[type]], what: str) -> None:
+    """One pass over the given fields (missing ones take their typed defaults)."""
+    for name, value in data.items():
+        kinds = table.get(name)
+        if kinds is not None and type(value) not in kinds:
             raise CorruptRecordError(f"{what} field {name!r} is {value!r}")
 
 

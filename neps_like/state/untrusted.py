@@ -55,15 +55,16 @@ def _bracket_depth(data: bytes) -> int:
     """Nesting depth of the brackets outside strings, up to ``MAX_DEPTH + 1``.
 
     Strings are blanked (they may hold brackets), the rest reduced to ``(`` and ``)``;
-    each pass removes the innermost pairs, so the passes count the depth. Unbalanced
-    brackets are left for the JSON decoder to refuse.
+    each pass removes the innermost pairs, so the passes count the depth. Brackets left
+    over are unbalanced: not JSON, and a decoder would still descend into them first, so
+    they count as too deep.
     """
     skeleton = _STRINGS.sub(b"", data).translate(None, _NOT_BRACKETS).translate(_OPEN_CLOSE)
     depth = 0
     while skeleton and depth <= MAX_DEPTH:
         reduced = skeleton.replace(b"()", b"")
         if len(reduced) == len(skeleton):
-            break
+            return MAX_DEPTH + 1  # unbalanced
         skeleton = reduced
         depth += 1
     return depth

@@ -33,7 +33,6 @@ BAD_VALUES = [
     ("worker_id", "../w", "worker_id must be None or a string"),
     ("max_retries", "x", "max_retries must be a non-negative integer"),
     ("max_retries", -1, "max_retries must be a non-negative integer"),
-    ("evaluations_to_spend", 2.5, "evaluations_to_spend must be a positive integer"),
     ("overwrite_root_directory", "yes", "overwrite_root_directory must be True or False"),
 ]
 
