@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import (
+    NepsLikeError,
     NewerFormatError,
     StaleTrialError,
     StorageError,
@@ -36,7 +37,9 @@ from neps_like.state.records import (
 )
 from neps_like.state.sampling import Sampler
 from neps_like.state.snapshot import (
+    ProofCheck,
     Snapshot,
+    proof_record,
     read_matching_snapshot,
     snapshot_due,
     write_snapshot,
@@ -104,6 +107,7 @@ class StateCore:
             fidelity_name=space.fidelity_name if space is not None else None,
         )
         self._workers: dict[str, Any] = {}
+        self._proof: ProofCheck | None = None  # a loaded snapshot not yet proved
         self._snapshot_seq = 0
         self._snapshot_owed = False
         self._after_unlock: list[tuple[Trial, tuple[TrialWriteHint, ...]]] = []
@@ -251,6 +255,16 @@ class StateCore:
             if self._deferral.precedes(record):
                 self._apply_deferred()  # the trial's earlier records first
             self._apply(record)
+        if self._proof is not None and not unlocked:
+            self._settle_proof()
+
+    def _settle_proof(self) -> None:
+        """Keep the snapshot loaded at start if the records after it prove it; else
+        forget it and replay the whole journal (see ``snapshot``)."""
+        proof, self._proof = self._proof, None
+        if proof is not None and not proof.proven:
+            proof.complain(self.layout)
+            self._reload(use_snapshot=False)
 
     def _apply_deferred(self) -> None:
         self._deferral.apply(self._apply)
@@ -274,8 +288,9 @@ class StateCore:
         # the lock reloads (``JournalReplaced``).
         self._journal.seek(snap.offset, snap.seq, inode=snap.journal_inode)
         self._snapshot_seq = snap.seq
+        self._proof = ProofCheck(snap)
 
-    def _reload(self) -> None:
+    def _reload(self, *, use_snapshot: bool = True) -> None:
         self._deferral.clear()
         self._info = same_study_info(self.layout, self._info, strict=self.stop_on_replacement)
         self._repo.clear()
@@ -287,12 +302,16 @@ class StateCore:
             sync=self._journal.sync,
             defer_sync=self._journal.defer_sync,
         )
-        snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=True)
+        self._proof = None
+        snap = None
+        if use_snapshot:
+            snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=True)
         if snap is not None:
             self._load_snapshot(snap)
         self._snapshot_seq = self._journal.seq
         for record in self._journal.read_new():
             self._apply(record)
+        self._settle_proof()
 
     def _apply(self, record: Mapping[str, Any]) -> bool:
         """Apply one journal record; False (with a warning) when it is malformed: like a
@@ -309,6 +328,9 @@ class StateCore:
                 self._workers[str(record["worker_id"])] = dict(record)
             elif kind == "snapshot_claim":
                 self._snapshot_seq = self._journal.seq
+            elif kind == "snapshot_proof":
+                if self._proof is not None:
+                    self._proof.see(record)
             elif kind == "optimizer_state":
                 self._optimizer_state = OptimizationState.from_dict(record["state"])
         except NewerFormatError:
@@ -341,11 +363,12 @@ class StateCore:
                 self._after_unlock.append((trial, mirrors))
 
     def _write_snapshot(self) -> None:
+        seq = self._journal.seq
         try:
-            write_snapshot(
+            digest = write_snapshot(
                 self.layout,
                 journal_id=self._info.journal_id,
-                seq=self._journal.seq,
+                seq=seq,
                 offset=self._journal.offset,
                 trials=self._repo.latest().values(),
                 workers=self._workers,
@@ -354,6 +377,14 @@ class StateCore:
             )
         except OSError as exc:  # a snapshot is only a cache: never fail a worker for it
             logger.warning("Could not write snapshot %s: %s", self.layout.snapshot_file, exc)
+            return
+        # Its proof, in a lock hold of its own (once per snapshot): readers believe the
+        # snapshot only once the journal repeats its digest.
+        try:
+            with self._locked():
+                self._outbox.append(proof_record(seq, digest))
+        except NepsLikeError as exc:  # the snapshot stays unproved, so unused: no harm
+            logger.warning("Could not record the proof of snapshot %s: %s", seq, exc)
 
     # -- sampling ------------------------------------------------------------------------
     def _sampler(self, worker_id: str) -> Sampler:
