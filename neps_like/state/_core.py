@@ -225,7 +225,10 @@ class StateCore:
         if claim:
             records.append({"kind": "snapshot_claim"})
         try:
-            self._lock.check_still_held()  # ``.lock`` deleted during this hold: write nothing
+            # A sync can take milliseconds: done first, so that the check of the lock file
+            # (deleted during this hold? then write nothing) comes right before the write.
+            self._journal.sync_deferred()
+            self._lock.check_still_held()
             self._journal.append(records)
         except BaseException:
             # The index already holds these records: rebuild it from what is on disk.
