@@ -21,10 +21,11 @@ from neps_like.state import study_files
 from neps_like.state._fs import make_dirs
 from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
+from neps_like.state.filesystems import is_local_file_system
 from neps_like.state.identity import held, same_study_info
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, check_trial_id, is_valid_trial_id
-from neps_like.state.locker import FileLocker, is_local_file_system, probe_lock_kind
+from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
