@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 from neps_like._errors import (
     NepsLikeError,
     NewerFormatError,
-    StaleTrialError,
     StorageError,
     UnsafePathError,
 )
@@ -31,7 +29,6 @@ from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
-    Report,
     Trial,
     TrialState,
 )
@@ -392,41 +389,6 @@ class StateCore:
     # -- sampling ------------------------------------------------------------------------
     def _sampler(self, worker_id: str) -> Sampler:
         return Sampler(self._repo, self._space, worker_id=worker_id, commit=self._commit)
-
-    def _current_attempt(self, trial: Trial, worker_id: str) -> Trial:
-        """The trial's record if ``worker_id`` still owns its current attempt (fencing)."""
-        current = self._repo.get(trial.id)
-        meta = current.metadata
-        if (
-            current.state is not TrialState.EVALUATING
-            or meta.evaluating_worker_id != worker_id
-            or meta.attempt != trial.metadata.attempt
-        ):
-            raise StaleTrialError(
-                f"Refusing the outcome of trial {trial.id} attempt {trial.metadata.attempt} "
-                f"from worker {worker_id}: the trial is now {current.state.value}, attempt "
-                f"{meta.attempt} of worker {meta.evaluating_worker_id}.",
-                trial_id=trial.id,
-            )
-        return current
-
-    def _requeue(
-        self, current: Trial, *, reason: str, max_retries: int | None, report: Report | None = None
-    ) -> Trial:
-        """CRASHED, then PENDING for another attempt, or FAILED past ``max_retries``
-        (None: always re-queue, for interruptions that are not the trial's fault)."""
-        interrupted = current.metadata.interrupted + (max_retries is None)
-        crashed = current.transition(
-            TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
-        ).with_metadata(time_ended=time.time(), interrupted=interrupted)
-        # Attempts lost to interruptions (preemption, stop signals) are not the trial's
-        # fault and do not count against max_retries.
-        if max_retries is None or current.metadata.attempt - interrupted <= max_retries:
-            nxt = crashed.transition(TrialState.PENDING, report=None)
-        else:
-            nxt = crashed.transition(TrialState.FAILED)
-        self._commit([nxt], mirrors=("metadata", "report"))
-        return nxt
 
 
 def make_locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:

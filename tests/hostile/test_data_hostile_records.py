@@ -134,3 +134,28 @@ def test_oversized_record_is_refused_unread(tmp_path: Path) -> None:
     report = verify(root)
     assert any("limit" in p for p in report.problems), report.render()
     assert journal(root).exists()
+
+
+def test_deeply_nested_control_file_while_a_trial_runs(tmp_path: Path) -> None:
+    """Variation: another user plants a control.json of nested brackets in a running
+    trial's folder; the worker's request poller must not die of RecursionError, and the
+    trial finishes."""
+
+    def evaluate(x: float, pipeline_directory: Path) -> float:
+        (pipeline_directory / "control.json").write_bytes(b"[" * 4000)
+        import time
+
+        time.sleep(1.2)  # the poller looks every 0.5 s
+        return x
+
+    root = tmp_path / "study"
+    neps.run(
+        evaluate,
+        {"x": neps.Float(0.0, 1.0)},
+        root_directory=root,
+        optimizer="random_search",
+        evaluations_to_spend=1,
+    )
+    assert [r["trial"]["state"] for _, r in records(root) if r.get("kind") == "trial"][-1] == (
+        "success"
+    )
