@@ -23,8 +23,10 @@ from neps_like._errors import (
     StaleTrialError,
     StorageError,
     StudyMismatchError,
+    StudyReplacedError,
     TrialAlreadyExistsError,
     TrialNotFoundError,
+    UnsafePathError,
 )
 from neps_like.analysis.results import Results, load
 from neps_like.analysis.status import status
@@ -107,10 +109,12 @@ __all__ = [
     "StaleTrialError",
     "StorageError",
     "StudyMismatchError",
+    "StudyReplacedError",
     "Trial",
     "TrialAlreadyExistsError",
     "TrialNotFoundError",
     "TrialState",
+    "UnsafePathError",
     "__version__",
     "copy_checkpoint",
     "enqueue",

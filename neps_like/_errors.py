@@ -11,9 +11,11 @@ The tree::
     │   ├── IllegalTransitionError           e.g. SUCCESS -> EVALUATING
     │   ├── TrialNotFoundError (KeyError)
     │   ├── TrialAlreadyExistsError (FileExistsError)
-    │   └── StaleTrialError                  a report from an attempt that was taken over
+    │   ├── StaleTrialError                  a report from an attempt that was taken over
+    │   └── StudyReplacedError               the study was rewound or replaced under a worker
     ├── StorageError (OSError)               the file system refused (ENOSPC, EROFS, ...)
-    │   └── LockLostError                    the state lock was lost while held: nothing written
+    │   ├── LockLostError                    the state lock was lost while held: nothing written
+    │   └── UnsafePathError                  a link, or a name that would leave the study: refused
     ├── CorruptRecordError                   a journal or record file that cannot be parsed
     │   └── NewerFormatError                 written by a newer neps_like: upgrade
     ├── LockTimeout (TimeoutError)           the state lock was not acquired in time
@@ -109,6 +111,16 @@ class StaleTrialError(StateError):
         self.trial_id = trial_id
 
 
+class StudyReplacedError(StateError):
+    """The study changed identity under a running worker: it was rewound, or deleted and
+    created again (``overwrite_root_directory``). The worker's claimed trial and view
+    belong to the old study; it must stop, not carry on in the new one."""
+
+    def __init__(self, message: str, *, root: Path | str | None = None) -> None:
+        super().__init__(message)
+        self.root = None if root is None else str(root)
+
+
 class StorageError(NepsLikeError, OSError):
     """Reading or writing the study directory failed at the operating-system level."""
 
@@ -124,6 +136,12 @@ class LockLostError(StorageError):
     """The journal grew while this process held the state lock, so the lock was lost
     (an NFS client silent for longer than the server's lock lease loses its locks
     without being told). Nothing was written; the operation may be retried."""
+
+
+class UnsafePathError(StorageError):
+    """A path inside the study was refused: a symbolic link where a file or folder of the
+    study belongs, a name that is not a valid trial or worker id, or a path outside the
+    study's directory. Nothing was read, written or removed through it."""
 
 
 class CorruptRecordError(NepsLikeError, ValueError):

@@ -7,11 +7,10 @@ with the same ``root_directory``. Running it again continues the same study.
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from neps_like._errors import ArgumentError
+from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer, stored_request
@@ -26,6 +25,7 @@ from neps_like.state.layout import Layout
 from neps_like.state.leases import Heartbeat, live_workers, remove_lease
 from neps_like.state.neps_state import LeasePolicy, NePSState
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
+from neps_like.state.overwrite import overwrite_study
 from neps_like.state.records import BudgetInfo
 from neps_like.state.trial_repo import check_trial_folders
 
@@ -97,7 +97,9 @@ def run(
         continue_until_max_evaluation_completed: when the budget is handed out, wait for
             the other workers' trials to finish (taking over any that are re-queued)
             instead of exiting.
-        overwrite_root_directory: delete the study directory first.
+        overwrite_root_directory: delete the study first and start a new one. Only a
+            neps_like study (or an empty directory) is emptied, and not while workers
+            hold live leases on it: anything else raises ``NePSError`` naming it.
         ignore_errors / on_error: ``"raise"`` (default; the trial is recorded FAILED and
             this worker re-raises), ``"ignore"`` (recorded, continue) or ``"retry"``
             (re-queued up to ``max_retries`` times, then FAILED).
@@ -146,9 +148,10 @@ def run(
     evaluator = _evaluator(opts)
     settings = _worker_settings(opts)
     layout = Layout.at(opts.get("root_directory", "neps_results"))
-    if opts.get("overwrite_root_directory") and layout.root.exists():
-        logger.info("Deleting %s (overwrite_root_directory=True)", layout.root)
-        shutil.rmtree(layout.root)
+    if opts.get("overwrite_root_directory"):
+        # Only a study or an empty directory, never with live workers, never via links.
+        grace = args_mod.positive("lease_grace_seconds", opts.get("lease_grace_seconds"))
+        overwrite_study(layout, live_within=grace or 60.0)
     state, optimizer, space = _open_study(layout, opts, settings.limits)
     if settings.delete_checkpoints and space is not None and space.fidelity_name is not None:
         raise ArgumentError(
@@ -189,7 +192,10 @@ def run(
             # The last worker out writes the summary: each removes its lease first, so of
             # workers stopping together at least the last one finds no other live lease.
             if opts.get("write_summary_to_disk", True) and not live_workers(layout, grace):
-                write_summary(state)
+                try:
+                    write_summary(state)
+                except (OSError, NepsLikeError) as exc:  # a side dish: never fail the run
+                    logger.warning("Could not update %s: %s", layout.summary_dir, exc)
 
 
 def requested_optimizer(layout: Layout, given: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from neps_like._errors import NepsLikeError
 from neps_like.state._fs import atomic_write_json
+from neps_like.state.layout import TrialFiles
 
 
 def _env_path(name: str) -> Path:
@@ -29,8 +30,14 @@ def _env_path(name: str) -> Path:
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     """The trial's config (nested dicts for dotted names), from ``path`` or the
     ``NEPS_LIKE_CONFIG`` file."""
-    source = Path(path) if path is not None else _env_path("NEPS_LIKE_CONFIG")
-    data: dict[str, Any] = json.loads(source.read_text(encoding="utf-8"))
+    if path is not None:
+        return dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    source = _env_path("NEPS_LIKE_CONFIG")
+    # O_NOFOLLOW: the trial folder's config.json is read only if it is the file the worker
+    # wrote, never through a link planted in its place.
+    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        data: dict[str, Any] = json.loads(fh.read().decode("utf-8"))
     return data
 
 
@@ -69,8 +76,10 @@ def report(
 
 def report_intermediate(value: float, *, step: int | None = None) -> None:
     """Append one point of the learning curve (kept even if the script is stopped)."""
-    path = trial_directory() / "learning_curve.jsonl"
-    with path.open("a", encoding="utf-8") as fh:
+    path = trial_directory() / TrialFiles.LEARNING_CURVE
+    # O_NOFOLLOW: never append through a link planted under the name.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"step": step, "value": float(value)}) + "\n")
         fh.flush()
         os.fsync(fh.fileno())

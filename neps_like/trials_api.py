@@ -4,7 +4,7 @@ while workers run (each takes the state lock briefly)."""
 
 from __future__ import annotations
 
-import shutil
+import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,12 @@ from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import parse_result
 from neps_like.space import SearchSpace
-from neps_like.state.layout import Layout
+from neps_like.state import safe_paths
+from neps_like.state._fs import translate_os_errors
+from neps_like.state.layout import Layout, TrialFiles
 from neps_like.state.neps_state import NePSState
+
+logger = logging.getLogger(__name__)
 
 
 def import_trials(
@@ -118,24 +122,10 @@ def copy_checkpoint(root_directory: str | Path, from_trial: str, to_trial: str) 
     layout = Layout.at(root_directory)
     state = NePSState.create_or_load(layout.root, load_only=True)
     src, dst = state.trial_directory(from_trial), state.trial_directory(to_trial)
-    own = {
-        "config.yaml",
-        "metadata.json",
-        "report.yaml",
-        "control.json",
-        "result.json",
-        "config.json",
-        "learning_curve.jsonl",
-        "stdout.log",
-        "stderr.log",
-    }
-    dst.mkdir(parents=True, exist_ok=True)
-    for item in src.iterdir():
-        if item.name in own:
-            continue
-        target = dst / item.name
-        if item.is_dir():
-            shutil.copytree(item, target, dirs_exist_ok=True)
-        else:
-            shutil.copy2(item, target)
+    # Walked from the study root, reading and writing no link: a link found in the
+    # source is left out (and named), never copied through.
+    with translate_os_errors("copy checkpoints into", dst):
+        links = safe_paths.copy_tree_inside(layout.root, src, dst, skip=TrialFiles.OWN)
+    for link in links:
+        logger.warning("Not copied (a link or special file; never followed): %s", link)
     return dst

@@ -10,17 +10,21 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import logging
 import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from neps_like._errors import NepsLikeError
+from neps_like._errors import NepsLikeError, UnsafePathError
+from neps_like.state import safe_paths
 from neps_like.state._fs import atomic_write_text, atomic_write_yaml, make_dirs
 from neps_like.state.err_dump import ErrDump
 from neps_like.state.layout import Layout
 from neps_like.state.neps_state import NePSState
 from neps_like.state.records import Trial, TrialState
+
+logger = logging.getLogger(__name__)
 
 
 class Results(Mapping[str, Trial]):
@@ -84,11 +88,13 @@ class Results(Mapping[str, Trial]):
 
     def stdout(self, trial_id: str) -> str:
         """What a script trial printed to stdout (all attempts), or "" when nothing."""
-        return _read_log(Layout.at(self.root).trial_stdout_file(trial_id))
+        layout = Layout.at(self.root)
+        return _read_log(layout.root, layout.trial_stdout_file(trial_id))
 
     def stderr(self, trial_id: str) -> str:
         """What a script trial printed to stderr (all attempts), or "" when nothing."""
-        return _read_log(Layout.at(self.root).trial_stderr_file(trial_id))
+        layout = Layout.at(self.root)
+        return _read_log(layout.root, layout.trial_stderr_file(trial_id))
 
     def running(self) -> dict[str, str]:
         """Which worker evaluates which trial right now (trial id -> worker id)."""
@@ -109,10 +115,14 @@ class Results(Mapping[str, Trial]):
         return pd.DataFrame(self.rows()).set_index("id")
 
 
-def _read_log(path: Path) -> str:
+def _read_log(root: Path, path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        # Never through a link: a log planted as ``-> ~/.ssh/id_rsa`` is not shown.
+        return safe_paths.read_bytes(root, path).decode("utf-8", errors="replace")
     except FileNotFoundError:
+        return ""
+    except UnsafePathError as exc:
+        logger.warning("%s", exc)
         return ""
 
 
@@ -159,7 +169,7 @@ def write_summary(state: NePSState) -> None:
         ):
             return
     results = Results(state.path, trials, ErrDump(), {})
-    make_dirs(layout.summary_dir)
+    make_dirs(layout.summary_dir, root=layout.root)  # never into a ``summary`` link
     best = results.best()
     if best is not None and best.report is not None:
         atomic_write_yaml(
@@ -170,6 +180,7 @@ def write_summary(state: NePSState) -> None:
                 "config": dict(best.config),
             },
             sync="none",
+            root=layout.root,
         )
     rows = results.rows()
     if rows:
@@ -180,5 +191,5 @@ def write_summary(state: NePSState) -> None:
         writer = csv.writer(buf)  # rows as lists: DictWriter takes twice as long
         writer.writerow(fields)
         writer.writerows([[row.get(name) for name in fields] for row in rows])
-        atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none")
-        atomic_write_text(layout.summary_position_file, position, sync="none")
+        atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none", root=layout.root)
+        atomic_write_text(layout.summary_position_file, position, sync="none", root=layout.root)

@@ -10,12 +10,15 @@ own randomness, so proposals are then not reproducible.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from typing import Any
 
 from neps_like._errors import OptimizerError
 from neps_like.space import Categorical, Constant, Float, Integer, SearchSpace
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial, TrialState
+
+_MAX_REDRAWS = 20  # asks per proposal before a repeat is left to the sampler's check
 
 _SAMPLERS = {
     "tpe": "TPESampler",
@@ -77,12 +80,34 @@ class OptunaSampler:
             frozen = self._frozen(optuna, trial, n_obj)
             if frozen is not None:
                 study.add_trial(frozen)
-        out = []
-        for _ in range(n or 1):
-            asked = study.ask(self._dists)
-            config = {**self.space.prior_config(), **asked.params}
-            out.append(SampledConfig(self.space.validate_config(config)))
+        out: list[SampledConfig] = []
+        seen = {self.space.config_key(t.config) for t in trials.values()}
+        for i in range(n or 1):
+            config = self._ask_new(
+                optuna, study, seen, random.Random(f"{self.seed}:{len(trials)}:{i}")
+            )
+            seen.add(self.space.config_key(config))
+            out.append(SampledConfig(config))
         return out if n is not None else out[0]
+
+    def _ask_new(
+        self, optuna: Any, study: Any, seen: set[Any], rng: random.Random
+    ) -> dict[str, Any]:
+        """A config not in ``seen`` from the sampler, else from uniform draws (in a small
+        space a model-based sampler keeps returning its favourites); the last draw when
+        neither finds one (the state's duplicate check then records it)."""
+        for _ in range(_MAX_REDRAWS):
+            asked = study.ask(self._dists)
+            config = self.space.validate_config({**self.space.prior_config(), **asked.params})
+            if self.space.config_key(config) not in seen:
+                return config
+            # A repeat: tell the sampler it failed (samplers ignore failed trials), ask again.
+            study.tell(asked, state=optuna.trial.TrialState.FAIL)
+        for _ in range(_MAX_REDRAWS * 5):
+            drawn = dict(self.space.sample(rng))
+            if self.space.config_key(drawn) not in seen:
+                return drawn
+        return config
 
     def _frozen(self, optuna: Any, trial: Trial, n_obj: int) -> Any:
         params = {k: trial.config[k] for k in self._dists if k in trial.config}

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from neps_like.space import SearchSpace
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial
 
+_MAX_DRAWS_PER_CONFIG = 50
+
 
 class RandomSearch:
     """Uniform (log-uniform where declared) sampling; ``use_priors`` samples around priors.
@@ -32,7 +34,17 @@ class RandomSearch:
         self, trials: Mapping[str, Trial], budget_info: BudgetInfo | None, n: int | None = None
     ) -> SampledConfig | list[SampledConfig]:
         rng = random.Random(f"{self.seed}:{len(trials)}")
-        configs = [
-            SampledConfig(self.space.sample(rng, use_priors=self.use_priors)) for _ in range(n or 1)
-        ]
-        return configs if n is not None else configs[0]
+        if n is None:
+            return SampledConfig(self.space.sample(rng, use_priors=self.use_priors))
+        # A batch holds distinct configs while the space has them: redraw a repeat a
+        # bounded number of times (the sampler records any repeat left as DUPLICATE).
+        configs: dict[object, SampledConfig] = {}
+        draws = 0
+        while len(configs) < n and draws < _MAX_DRAWS_PER_CONFIG * n:
+            config = self.space.sample(rng, use_priors=self.use_priors)
+            configs.setdefault(self.space.config_key(config), SampledConfig(config))
+            draws += 1
+        out = list(configs.values())
+        while len(out) < n:  # a space smaller than the batch
+            out.append(SampledConfig(self.space.sample(rng, use_priors=self.use_priors)))
+        return out

@@ -13,6 +13,8 @@ a grace period, then SIGKILL.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import shutil
@@ -24,18 +26,20 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from neps_like._errors import ArgumentError, EvaluationError
+from neps_like._errors import ArgumentError, EvaluationError, UnsafePathError
 from neps_like.runtime.control import TrialControlled
 from neps_like.runtime.evaluation import Outcome, parse_result
+from neps_like.state import safe_paths, untrusted
+from neps_like.state.layout import TrialFiles
 from neps_like.state.records import Report
 
-# Names inside a trial directory that the script contract fixes (Layout names the rest;
-# stdout/stderr names must match Layout.trial_stdout_file / trial_stderr_file).
-RESULT_FILE = "result.json"
-STDOUT_FILE = "stdout.log"
-STDERR_FILE = "stderr.log"
-CURVE_FILE = "learning_curve.jsonl"
-CONFIG_FILE = "config.json"
+# Names inside a trial directory that the script contract fixes (``TrialFiles`` owns them).
+RESULT_FILE = TrialFiles.RESULT
+STDOUT_FILE = TrialFiles.STDOUT
+STDERR_FILE = TrialFiles.STDERR
+CURVE_FILE = TrialFiles.LEARNING_CURVE
+CONFIG_FILE = TrialFiles.SCRIPT_CONFIG
+_APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT
 _POLL = 0.1
 
 
@@ -76,19 +80,55 @@ class ScriptEvaluator:
         should_stop: Callable[[], str | None] = lambda: None,
     ) -> Outcome:
         start = time.perf_counter()
-        result_file = pipeline_directory / RESULT_FILE
-        result_file.unlink(missing_ok=True)  # a previous attempt's result must not count
-        argv = self._command(config, pipeline_directory)
-        env = {**os.environ, **self.env, **_env(pipeline_directory, previous_pipeline_directory)}
-        with (
-            (pipeline_directory / "stdout.log").open("ab") as out,
-            (pipeline_directory / "stderr.log").open("ab") as err,
-        ):
+        try:
+            # The folder and every file in it are reached through one descriptor opened
+            # with O_NOFOLLOW: a folder or log planted as a link is refused, not followed.
+            folder = _open_folder(pipeline_directory)
+        except UnsafePathError as exc:
+            return _refused(exc, objective_value_on_error, cost_value_on_error)
+        try:
+            return self._run(
+                config,
+                folder,
+                pipeline_directory,
+                previous_pipeline_directory,
+                (objective_value_on_error, cost_value_on_error),
+                should_stop,
+                start,
+            )
+        finally:
+            os.close(folder)
+
+    def _run(
+        self,
+        config: Mapping[str, Any],
+        folder: int,
+        trial_dir: Path,
+        previous: Path | None,
+        on_error: tuple[float | None, float | None],
+        should_stop: Callable[[], str | None],
+        start: float,
+    ) -> Outcome:
+        result_file = trial_dir / RESULT_FILE
+        with contextlib.suppress(FileNotFoundError):  # unlink never follows a link
+            os.unlink(RESULT_FILE, dir_fd=folder)  # a previous attempt's result must not count
+        try:
+            argv = self._command(config, trial_dir, folder)
+            out = safe_paths.open_at(folder, STDOUT_FILE, _APPEND, path=trial_dir / STDOUT_FILE)
+            try:
+                err = safe_paths.open_at(folder, STDERR_FILE, _APPEND, path=trial_dir / STDERR_FILE)
+            except BaseException:
+                os.close(out)
+                raise
+        except UnsafePathError as exc:
+            return _refused(exc, *on_error)
+        env = {**os.environ, **self.env, **_env(trial_dir, previous)}
+        try:
             # Own session = own process group: a stop reaches the script's children too.
             try:
                 proc = subprocess.Popen(
                     argv,
-                    cwd=pipeline_directory,
+                    cwd=trial_dir,
                     env=env,
                     stdout=out,
                     stderr=err,
@@ -97,8 +137,8 @@ class ScriptEvaluator:
                 )
             except OSError as exc:  # not executable, vanished since start: a failed trial
                 report = Report(
-                    objective_to_minimize=objective_value_on_error,
-                    cost=cost_value_on_error,
+                    objective_to_minimize=on_error[0],
+                    cost=on_error[1],
                     err=f"could not start {argv[0]}: {exc}",
                 )
                 return Outcome(report, EvaluationError(report.err or ""))
@@ -107,30 +147,35 @@ class ScriptEvaluator:
             except BaseException:
                 self._terminate(proc)
                 raise
+        finally:
+            os.close(out)
+            os.close(err)
         duration = time.perf_counter() - start
-        problem = stopped or _exit_problem(proc.returncode, result_file)
+        problem = stopped or _exit_problem(proc.returncode, folder, result_file)
         if problem is None:
             try:
-                report = _read_result(result_file, pipeline_directory / CURVE_FILE)
+                report = _read_result(folder, trial_dir)
             except EvaluationError as exc:
                 problem = str(exc)
             else:
                 return Outcome(_timed(report, duration))
-        tail = _tail(pipeline_directory / STDERR_FILE)
+        tail = _tail(folder)
         message = problem + (f"\nstderr (last lines):\n{tail}" if tail else "")
         failure = EvaluationError(message)
         report = Report(
-            objective_to_minimize=objective_value_on_error,
-            cost=cost_value_on_error,
+            objective_to_minimize=on_error[0],
+            cost=on_error[1],
             err=f"EvaluationError: {message}",
             evaluation_duration=duration,
             extra={"returncode": proc.returncode},
         )
         return Outcome(report, failure)
 
-    def _command(self, config: Mapping[str, Any], trial_dir: Path) -> list[str]:
+    def _command(self, config: Mapping[str, Any], trial_dir: Path, folder: int) -> list[str]:
         config_file = trial_dir / CONFIG_FILE
-        config_file.write_text(json.dumps(dict(config), indent=1), encoding="utf-8")
+        # Renamed into place: a link planted as config.json is replaced, not written through.
+        data = json.dumps(dict(config), indent=1).encode("utf-8")
+        safe_paths.write_at(folder, CONFIG_FILE, data, lambda _fd: None)
         argv = list(self.argv)
         if self.config_flag:
             argv += ["--config", str(config_file)]
@@ -215,26 +260,57 @@ def _flat(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def _exit_problem(code: int | None, result_file: Path) -> str | None:
+def _open_folder(path: Path) -> int:
+    """A descriptor of the trial folder; a link there raises ``UnsafePathError``.
+    (The worker walked to it from the study root just before, refusing links on the way.)"""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise safe_paths.refused(path) from exc
+        raise
+
+
+def _refused(
+    exc: UnsafePathError, objective: float | None = None, cost: float | None = None
+) -> Outcome:
+    report = Report(objective_to_minimize=objective, cost=cost, err=f"UnsafePathError: {exc}")
+    return Outcome(report, exc)
+
+
+def _exit_problem(code: int | None, folder: int, result_file: Path) -> str | None:
     if code is None or code == 0:
-        return (
-            None
-            if result_file.exists()
-            else ("the script exited 0 without reporting (call neps_like.report(...) at its end)")
-        )
+        try:
+            os.stat(RESULT_FILE, dir_fd=folder, follow_symlinks=False)
+        except FileNotFoundError:
+            return "the script exited 0 without reporting (call neps_like.report(...) at its end)"
+        return None
     if code < 0:
         return f"the script was killed by {signal.Signals(-code).name}"
     return f"the script exited with code {code}"
 
 
-def _read_result(result_file: Path, curve_file: Path) -> Report:
+def _read_at(folder: int, name: str, trial_dir: Path) -> bytes:
+    fd = safe_paths.open_at(folder, name, os.O_RDONLY, path=trial_dir / name)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
+def _read_result(folder: int, trial_dir: Path) -> Report:
+    result_file = trial_dir / RESULT_FILE
     try:
-        raw = json.loads(result_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        raw = untrusted.loads(_read_at(folder, RESULT_FILE, trial_dir))  # depth-checked
+    except (OSError, ValueError) as exc:  # UnsafePathError is an OSError: a planted link
         raise EvaluationError(f"unreadable {result_file}: {exc}") from exc
     report = parse_result(raw)
-    if report.learning_curve is None and curve_file.exists():
-        curve = [json.loads(line)["value"] for line in curve_file.read_text().splitlines() if line]
+    if report.learning_curve is None:
+        try:
+            lines = _read_at(folder, CURVE_FILE, trial_dir).decode("utf-8").splitlines()
+        except FileNotFoundError:
+            return report
+        except OSError as exc:
+            raise EvaluationError(f"unreadable {trial_dir / CURVE_FILE}: {exc}") from exc
+        curve = [json.loads(line)["value"] for line in lines if line]
         report = Report(report.objective_to_minimize, report.cost, curve, report.extra)
     return report
 
@@ -249,13 +325,14 @@ def _timed(report: Report, seconds: float) -> Report:
     )
 
 
-def _tail(path: Path, lines: int = 20, max_bytes: int = 8192) -> str:
+def _tail(folder: int, lines: int = 20, max_bytes: int = 8192) -> str:
     try:
-        with path.open("rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - max_bytes))
-            data = fh.read()
+        fd = os.open(STDERR_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
     except OSError:
         return ""
+    with os.fdopen(fd, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - max_bytes))
+        data = fh.read()
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from neps_like._errors import StaleTrialError
+from neps_like._errors import StaleTrialError, UnsafePathError
 from neps_like.runtime.control import RequestWatcher, TrialControlled
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
 from neps_like.space import SearchSpace
 from neps_like.state.err_dump import ErrorRecord
+from neps_like.state.layout import TrialFiles
 from neps_like.state.neps_state import NePSState, NextTrial
 from neps_like.state.records import BudgetInfo, Report, Trial, TrialState
 from neps_like.state.requests import clear_request, read_request
@@ -31,19 +31,8 @@ logger = logging.getLogger(__name__)
 
 OnError = Literal["raise", "ignore", "retry"]
 
-# What ``delete_checkpoints`` keeps in a finished trial's directory.
-KEPT_FILES = frozenset(
-    {
-        "config.yaml",
-        "metadata.json",
-        "report.yaml",
-        "stdout.log",
-        "stderr.log",
-        "config.json",
-        "result.json",
-        "learning_curve.jsonl",
-    }
-)
+# What ``delete_checkpoints`` keeps in a finished trial's directory: neps_like's own files.
+KEPT_FILES = TrialFiles.OWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +176,16 @@ class Worker:
         else:
             prev_dir = None if prev is None else layout.trial_dir(prev)
         folder = layout.trial_dir(trial.id)
-        if self._needs_directory and not folder.is_dir():
-            # Normally made when the trial was claimed; that is best effort, this is not.
-            self.state.make_trial_folder(trial.id)
+        try:
+            if self._needs_directory:
+                # Normally made when the trial was claimed (best effort); this also
+                # refuses a folder, or a previous one, that is a planted link.
+                self.state.make_trial_folder(trial.id)
+                if prev_dir is not None:
+                    self.state.check_trial_folder(prev_dir.name)
+        except UnsafePathError as exc:
+            self._refuse_unsafe_folder(trial, exc)
+            return None
         kwargs: dict[str, Any] = {
             "pipeline_directory": folder,
             "previous_pipeline_directory": prev_dir,
@@ -242,16 +238,26 @@ class Worker:
     def _delete_checkpoints(self, trial: Trial) -> None:
         """With ``delete_checkpoints``, remove what the evaluation wrote in the directory of
         a finished trial, keeping neps_like's records and the logs."""
-        if not self.settings.delete_checkpoints:
-            return
-        folder = self.state.layout.trial_dir(trial.id)
-        for item in folder.iterdir() if folder.exists() else ():
-            if item.name in KEPT_FILES:
-                continue
-            if item.is_dir() and not item.is_symlink():
-                shutil.rmtree(item, ignore_errors=True)
-            else:
-                item.unlink(missing_ok=True)
+        if self.settings.delete_checkpoints:
+            self.state.remove_checkpoints(trial.id, keep=KEPT_FILES)
+
+    def _refuse_unsafe_folder(self, trial: Trial, exc: UnsafePathError) -> None:
+        """The trial's folder is a planted link (or similar): it is not evaluated there,
+        nor anywhere; it ends FAILED with the reason and this worker carries on."""
+        logger.warning(
+            "Trial %s not evaluated: %s",
+            trial.id,
+            exc,
+            extra={"worker_id": self.worker_id, "trial_id": trial.id},
+        )
+        error = ErrorRecord(time.time(), self.worker_id, trial.id, "UnsafePathError", str(exc))
+        report = Report(objective_to_minimize=None, err=f"UnsafePathError: {exc}")
+        try:
+            self.state.lock_and_report_trial_evaluation(
+                trial, report, worker_id=self.worker_id, state=TrialState.FAILED, error=error
+            )
+        except StaleTrialError as stale:
+            self._drop_stale(stale)
 
     def _finish_on_request(self, trial: Trial, action: str) -> None:
         """End the trial as asked: PRUNED for a stop, PAUSED (directory kept) for a pause."""

@@ -3,15 +3,19 @@ enqueueing configs, and re-queueing trials of workers whose lease expired."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from neps_like._errors import ConfigError, NePSError
-from neps_like.state._core import LeasePolicy, StateCore, file_age
+from neps_like.state import safe_paths
+from neps_like.state._attempts import AttemptOps
+from neps_like.state._core import LeasePolicy
 from neps_like.state.err_dump import ErrorRecord
-from neps_like.state.leases import lease_age, server_now
+from neps_like.state.leases import file_age, lease_age, server_now
 from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.records import (
     MetaData,
@@ -24,7 +28,7 @@ from neps_like.state.requests import ACTIONS, write_request
 logger = logging.getLogger(__name__)
 
 
-class MaintenanceOps(StateCore):
+class MaintenanceOps(AttemptOps):
     """Import, enqueue and lease recovery, on top of ``StateCore``."""
 
     # -- import and enqueue --------------------------------------------------------------
@@ -98,9 +102,9 @@ class MaintenanceOps(StateCore):
         with self._locked():
             trial = self._repo.get(trial_id)
             if trial.state is TrialState.EVALUATING:
-                if not self.layout.trial_dir(trial_id).is_dir():  # a trial without files
+                if safe_paths.kind_of(self.path, self.layout.trial_dir(trial_id)) is None:
                     self._repo.update_trial(trial, hints=("config", "metadata"))
-                write_request(self.layout.trial_control_file(trial_id), action)
+                write_request(self.layout.trial_control_file(trial_id), action, root=self.path)
                 return "requested"
             target = TrialState.PRUNED if action == "stop" else TrialState.PAUSED
             if trial.state is target or not trial.state.can_become(target):
@@ -137,6 +141,30 @@ class MaintenanceOps(StateCore):
             except ConfigError as exc:
                 raise ConfigError(f"Config #{i} {dict(config)!r}: {exc}") from exc
         return out
+
+    # -- trial folders -------------------------------------------------------------------
+    def check_trial_folder(self, trial_id: str) -> Path:
+        """``trials/<id>/`` if it is a real folder or missing (never a link); no lock.
+
+        Raises:
+            UnsafePathError: the id is invalid, or the folder (or ``trials/``) is a link.
+        """
+        folder = self.layout.trial_dir(trial_id)
+        with contextlib.suppress(FileNotFoundError), safe_paths.directory(self.path, folder):
+            pass
+        return folder
+
+    def remove_checkpoints(self, trial_id: str, *, keep: Collection[str]) -> None:
+        """Delete what the evaluation left in ``trials/<id>/`` (names not in ``keep``),
+        below the study only and never through a link: a planted link is removed as the
+        link it is, and a folder that is itself a link is left alone, with a warning."""
+        folder = self.layout.trial_dir(trial_id)
+        try:
+            safe_paths.remove_all_but(self.path, folder, keep)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # UnsafePathError included: nothing was removed through it
+            logger.warning("Checkpoints of trial %s not deleted: %s", trial_id, exc)
 
     # -- leases and recovery -----------------------------------------------------------
     def enable_lease_recovery(self, policy: LeasePolicy) -> None:

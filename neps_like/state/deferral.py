@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from neps_like.state.journal import decode_payload
+from neps_like.state.layout import is_valid_trial_id
 from neps_like.state.trial_repo import TrialRepo
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,9 @@ class Deferral:
         state_start = id_end + 1 + len(_STATE_KEY)
         state_end = payload.find(b'"', state_start)
         state = payload[state_start:state_end]
-        trial_id = payload[len(_TRIAL_PREFIX) : id_end].decode()
+        trial_id = payload[len(_TRIAL_PREFIX) : id_end].decode(errors="replace")
+        if not is_valid_trial_id(trial_id):
+            return False  # decoded and refused with a warning by the caller's ``_apply``
         if state in _FINAL_OUTCOMES:
             return trial_id in self._repo
         if (

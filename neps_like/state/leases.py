@@ -9,6 +9,7 @@ by the same file server (``utime`` with no explicit time asks the server for "no
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -17,8 +18,9 @@ import threading
 from pathlib import Path
 
 from neps_like._errors import NepsLikeError
+from neps_like.state import safe_paths
 from neps_like.state._fs import atomic_write_bytes, translate_os_errors
-from neps_like.state.layout import Layout
+from neps_like.state.layout import Layout, is_valid_worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -27,36 +29,53 @@ def write_lease(layout: Layout, worker_id: str) -> Path:
     """Create (or refresh) the lease of ``worker_id``; its content is for people only."""
     path = layout.worker_file(worker_id)
     info = {"worker_id": worker_id, "host": socket.gethostname(), "pid": os.getpid()}
-    atomic_write_bytes(path, json.dumps(info).encode(), sync="none")
+    # Walked from the root: a ``workers -> elsewhere`` link is refused, not written into.
+    atomic_write_bytes(path, json.dumps(info).encode(), sync="none", root=layout.root)
     return path
 
 
 def touch(path: Path) -> None:
-    """Set ``path``'s mtime to the file server's "now"."""
+    """Set ``path``'s mtime to the file server's "now"; never through a link."""
     with translate_os_errors("touch", path):
-        os.utime(path)
+        # O_NOFOLLOW + futimens: a lease replaced by a link to someone's file must not
+        # change that file's times. No explicit time: the server stamps "now".
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            os.utime(fd)
+        finally:
+            os.close(fd)
 
 
 def server_now(layout: Layout) -> float:
     """The file server's current time, read back from a file touched just now."""
     ref = layout.workers_dir / ".clock"
-    try:
-        touch(ref)
-    except Exception:
-        with translate_os_errors("create", ref):
-            ref.touch()
-    with translate_os_errors("stat", ref):
-        return ref.stat().st_mtime
+    with translate_os_errors("touch", ref):
+        # Created if missing, never through a link (O_NOFOLLOW), and only in a real
+        # ``workers/`` folder (walked from the root).
+        fd = safe_paths.open_file(layout.root, ref, os.O_WRONLY | os.O_CREAT)
+        try:
+            os.utime(fd)
+            return os.fstat(fd).st_mtime
+        finally:
+            os.close(fd)
 
 
 def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
-    """Seconds since ``worker_id``'s last heartbeat, or None when it has no lease file."""
+    """Seconds since ``worker_id``'s last heartbeat, or None when it has no lease file
+    (or no valid one: an invalid id, or a link in place of the lease)."""
+    if not is_valid_worker_id(worker_id):
+        return None
     try:
         # open + fstat, not stat: on NFS an open revalidates the attributes with the server
         # (close-to-open), while stat may answer from a cache up to a minute old and make
-        # a live worker look dead.
-        fd = os.open(layout.worker_file(worker_id), os.O_RDONLY)
+        # a live worker look dead. O_NOFOLLOW: a link is no lease.
+        fd = os.open(layout.worker_file(worker_id), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        logger.warning("Ignoring %s: a symbolic link is no lease", layout.worker_file(worker_id))
         return None
     try:
         return now - os.fstat(fd).st_mtime
@@ -64,10 +83,18 @@ def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
         os.close(fd)
 
 
+def file_age(path: Path, now: float) -> float | None:
+    """Seconds since ``path`` was modified (by the server's clock ``now``), or None."""
+    try:
+        return now - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
 def live_workers(layout: Layout, grace: float) -> list[str]:
     """Workers whose lease was renewed within ``grace`` seconds (file-server clock)."""
     try:
-        names = [p.name for p in layout.workers_dir.iterdir() if not p.name.startswith(".")]
+        names = [n for n in os.listdir(layout.workers_dir) if is_valid_worker_id(n)]  # noqa: PTH208
         if not names:
             return []
         now = server_now(layout)
@@ -77,6 +104,7 @@ def live_workers(layout: Layout, grace: float) -> list[str]:
 
 
 def remove_lease(layout: Layout, worker_id: str) -> None:
+    # unlink removes a link itself, never its target; the id was checked by ``worker_file``.
     with contextlib.suppress(FileNotFoundError):
         layout.worker_file(worker_id).unlink()
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from neps_like._errors import LockLostError, LockTimeout, StorageError
+from neps_like.state.filesystems import is_local_file_system
 
 if TYPE_CHECKING:
     import filelock
@@ -61,14 +62,15 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
     if forced == "none" or not os.access(lock_path.parent, os.W_OK):
         return "none"  # read-only directory (archived study, read-only mount): reads only
     if forced == "lease":
-        lease_marker.touch()  # so that workers started without the override agree
+        _touch(lease_marker)  # so that workers started without the override agree
         return "lease"
     if forced == "posix":
         return "posix"
     if lease_marker.exists():
         return "lease"
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: never create or lock a file a planted link points to.
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise StorageError(
             f"Could not open the lock file {lock_path}: {exc}", path=lock_path
@@ -88,60 +90,16 @@ def probe_lock_kind(lock_path: Path, lease_marker: Path, forced: str | None = No
             exc.strerror,
             LEASE_DURATION,
         )
-        lease_marker.touch()
+        _touch(lease_marker)
         return "lease"
     finally:
         os.close(fd)
     return "posix"
 
 
-# File systems whose lock waits are handed over by the local kernel. Elsewhere (NFS and
-# other network file systems) a blocked lock request is retried by the client with a
-# back-off of up to 30 s, so a waiter on one host can starve while another host keeps
-# re-taking the lock (seen with two NFS clients): there we poll with a short back-off.
-_LOCAL_FS = frozenset(
-    {
-        "ext2",
-        "ext3",
-        "ext4",
-        "xfs",
-        "btrfs",
-        "tmpfs",
-        "overlay",
-        "zfs",
-        "f2fs",
-        "ramfs",
-        "jfs",
-        "reiserfs",
-        "bcachefs",
-    }
-)
-
-
-def is_local_file_system(path: Path) -> bool:
-    """Whether ``path`` is on a file system of this host's own kernel (not NFS & co.)."""
-    return filesystem_type(path) in _LOCAL_FS
-
-
-def filesystem_type(path: Path) -> str | None:
-    """The type of the file system holding ``path`` (Linux ``/proc/self/mountinfo``)."""
-    try:
-        target = os.path.realpath(path)
-        with open("/proc/self/mountinfo", encoding="utf-8") as fh:  # noqa: PTH123
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    best, fstype = "", None
-    for line in lines:
-        left, _, right = line.partition(" - ")
-        fields = left.split()
-        if len(fields) < 5 or not right:
-            continue
-        mount = fields[4].replace("\\040", " ")
-        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
-        if inside and len(mount) >= len(best):
-            best, fstype = mount, right.split()[0]
-    return fstype
+def _touch(path: Path) -> None:
+    # O_NOFOLLOW: a marker planted as a link must not create a file where it points.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644))
 
 
 class _BlockingFlock:
@@ -159,18 +117,55 @@ class _BlockingFlock:
         self.path = path
         self.warn_after = warn_after
         self._fd: int | None = None
+        self._dir_fd: int | None = None
+        self._stale = False  # the file locked is no longer ``.lock``: reopen after release
+        self._identity = (0, 0)  # (device, inode) of the file ``_fd`` is open on
         self._pid = 0
         self._waiting_since: float | None = None
         self._watchdog: threading.Thread | None = None
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            # The folder too: ``still_the_lock_file`` stats the name relative to it, a
+            # fraction of the cost of resolving the whole path at every hold.
+            self._dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            # O_NOFOLLOW: a ``.lock`` planted as a link must not make us create or lock a
+            # file outside the study (ELOOP is reported as a storage error).
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+            self._fd = os.open(self.path.name, flags, 0o644, dir_fd=self._dir_fd)
+            st = os.fstat(self._fd)
+            self._identity = (st.st_dev, st.st_ino)
             self._pid = os.getpid()
             self._watchdog = None  # threads do not survive a fork
         return self._fd
 
     def acquire(self) -> None:
+        self._acquire_descriptor()
+
+    def still_the_lock_file(self) -> bool:
+        """Whether the file locked is still the one named ``.lock``. When it is not (it
+        was deleted, or the study's folder was), the descriptor is dropped at the release
+        so that the next hold locks the current file, created again if missing: every
+        worker converges on one file."""
+        # One stat per writing hold, relative to the folder (cheaper than the full path).
+        try:
+            st = os.stat(self.path.name, dir_fd=self._dir_fd, follow_symlinks=False)
+            if (st.st_dev, st.st_ino) == self._identity:
+                return True
+        except FileNotFoundError:
+            pass
+        logger.warning("The lock file %s was deleted or replaced; locking the new one.", self.path)
+        self._stale = True
+        return False
+
+    def _drop_descriptor(self) -> None:
+        for fd in (self._fd, self._dir_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # closing the lock file also releases the flock
+        self._fd = self._dir_fd = None
+
+    def _acquire_descriptor(self) -> None:
         fd = self._descriptor()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -211,6 +206,9 @@ class _BlockingFlock:
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if self._stale:
+            self._stale = False
+            self._drop_descriptor()
 
 
 class FileLocker:
@@ -284,6 +282,22 @@ class FileLocker:
                 self._hold_times.append(held)
                 if len(self._hold_times) >= 256:
                     self.flush_stats()
+
+    def check_still_held(self) -> None:
+        """Before writing under the lock: the file locked is still the one named ``.lock``
+        (if it was deleted during this hold, a process starting now locks a new file while
+        we hold the old one: we write nothing, and our next hold locks the new file). With
+        ``filelock`` the file is reopened at each acquire instead.
+
+        Raises:
+            LockLostError: the lock file was deleted or replaced; nothing was written.
+        """
+        if self._flock is not None and not self._flock.still_the_lock_file():
+            raise LockLostError(
+                f"The lock file {self.path} was deleted or replaced while this process "
+                "held it: nothing was written.",
+                path=self.path,
+            )
 
     def _acquire(self, lock: filelock.BaseFileLock) -> None:
         import filelock  # loaded already: it made ``lock``

@@ -21,7 +21,7 @@ from typing import Any, overload
 
 from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
-from neps_like.state import study_files
+from neps_like.state import path_checks, study_files
 from neps_like.state._core import LeasePolicy, make_locker
 from neps_like.state._maintenance import MaintenanceOps
 from neps_like.state._reading import ReadingOps
@@ -72,6 +72,7 @@ class NePSState(ReadingOps, MaintenanceOps):
             FileNotFoundError: ``load_only`` and there is no study at ``path``.
         """
         layout = Layout.at(path)
+        path_checks.refuse_linked_folders(layout)  # a planted link: UnsafePathError
         if not layout.study_file.exists():
             if load_only:
                 raise NePSError(
@@ -309,6 +310,7 @@ class NePSState(ReadingOps, MaintenanceOps):
                     )
                     logger.warning("Trial %s is now %s: %s", trial.id, outcome.state.value, reason)
         write_lease(self.layout, worker_id)
+        self.stop_on_replacement = True  # see ``StateCore._same_study_info``
         return worker_id
 
     def trial_directory(self, trial_id: str) -> Path:

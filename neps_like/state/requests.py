@@ -7,23 +7,29 @@ of the evaluation in the worker that owns the trial.
 from __future__ import annotations
 
 import contextlib
-import json
+import os
 import time
 from pathlib import Path
 
 from neps_like.state._fs import atomic_write_json
+from neps_like.state.untrusted import loads
 
 ACTIONS = ("stop", "pause")
 
 
-def write_request(path: Path, action: str) -> None:
-    atomic_write_json(path, {"action": action, "time": time.time()}, sync="none")
+def write_request(path: Path, action: str, *, root: Path | None = None) -> None:
+    """Leave ``action`` for the worker evaluating the trial (``root``: the study, walked
+    from without following links)."""
+    atomic_write_json(path, {"action": action, "time": time.time()}, sync="none", root=root)
 
 
 def read_request(path: Path) -> str | None:
     """The pending action for a trial, or None."""
     try:
-        action = json.loads(path.read_text(encoding="utf-8")).get("action")
+        # O_NOFOLLOW: polled all through an evaluation; never read through a link.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            action = loads(fh.read(4096)).get("action")  # depth-checked: a hostile file
     except (OSError, ValueError, AttributeError):
         return None
     return action if action in ACTIONS else None

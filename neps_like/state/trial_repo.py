@@ -26,12 +26,12 @@ import yaml
 from neps_like._errors import (
     ArgumentError,
     CorruptRecordError,
-    StorageError,
     TrialAlreadyExistsError,
     TrialNotFoundError,
 )
-from neps_like.state._fs import atomic_write_bytes, make_dirs, read_yaml, translate_os_errors
-from neps_like.state.layout import Layout
+from neps_like.state import safe_paths, untrusted
+from neps_like.state._fs import read_yaml, translate_os_errors
+from neps_like.state.layout import Layout, TrialFiles
 from neps_like.state.records import MetaData, Report, Trial, TrialState
 
 TrialWriteHint = Literal["config", "metadata", "report"]
@@ -261,37 +261,31 @@ class TrialRepo:
             chosen: set[str] = {"config", "metadata", "report"}
         else:
             chosen = {hints} if isinstance(hints, str) else set(hints)
-        try:
-            self._write_mirrors(trial, chosen)
-        except StorageError as exc:
-            if not isinstance(exc.__cause__, FileNotFoundError):
-                raise
-            if not create:
-                return
-            # First files of this trial (the worker evaluating it usually made the
-            # folder already), or its creation failed earlier (disk full): make it now.
-            make_dirs(self._layout.trial_dir(trial.id))
-            self._write_mirrors(trial, chosen)
+        folder = self._layout.trial_dir(trial.id)  # a hostile id: UnsafePathError
+        with translate_os_errors("write the files of", folder):
+            try:
+                # The folder is entered once, from the study root, refusing links on the
+                # way (``trials/4 -> ~``); each file is then renamed into it.
+                with safe_paths.directory(self.directory, folder, create=create) as fd:
+                    self._write_mirrors(fd, trial, chosen)
+            except FileNotFoundError:
+                if create:
+                    raise
+                # Folders are made for trials that need them (see ``TrialFolders``), and
+                # kept current after: a trial without one is left without one.
 
-    def _write_mirrors(self, trial: Trial, chosen: set[str]) -> None:
-        layout = self._layout
+    def _write_mirrors(self, fd: int, trial: Trial, chosen: set[str]) -> None:
         # Mirrors are rebuilt from the journal by `repair`, so atomic replacement without
         # fsync is enough: a crash leaves the old or the new file, never a torn one.
         if "config" in chosen:
-            atomic_write_bytes(
-                layout.trial_config_file(trial.id), _dump_yaml(dict(trial.config)), sync="none"
-            )
+            safe_paths.write_at(fd, TrialFiles.CONFIG, _dump_yaml(dict(trial.config)), _no_sync)
         if "metadata" in chosen:
             meta = {"id": trial.id, "state": trial.state.value, **trial.metadata.to_dict()}
-            atomic_write_bytes(
-                layout.trial_metadata_file(trial.id),
-                json.dumps(meta, indent=1).encode(),
-                sync="none",
-            )
+            data = json.dumps(meta, indent=1).encode()
+            safe_paths.write_at(fd, TrialFiles.METADATA, data, _no_sync)
         if "report" in chosen and trial.report is not None:
-            atomic_write_bytes(
-                layout.trial_report_file(trial.id), _dump_yaml(trial.report.to_dict()), sync="none"
-            )
+            data = _dump_yaml(trial.report.to_dict())
+            safe_paths.write_at(fd, TrialFiles.REPORT, data, _no_sync)
 
     def load_trial_from_disk(self, trial_id: str) -> Trial:
         """Rebuild a trial from its folder alone (for verify, repair and old folders).
@@ -300,16 +294,22 @@ class TrialRepo:
             TrialNotFoundError: the folder or its config is missing.
             CorruptRecordError: a file exists but cannot be parsed.
         """
-        layout = self._layout
+        layout, root = self._layout, self.directory
         config_file = layout.trial_config_file(trial_id)
-        if not config_file.exists():
+        if safe_paths.kind_of(root, config_file) is None:
             raise TrialNotFoundError(trial_id, root=self.directory)
         try:
-            config = read_yaml(config_file)
-            with translate_os_errors("read", layout.trial_metadata_file(trial_id)):
-                meta = json.loads(layout.trial_metadata_file(trial_id).read_text("utf-8"))
+            config = read_yaml(config_file, root=root)
+            if not isinstance(config, dict):
+                raise TypeError(f"config.yaml holds {type(config).__name__}, not a mapping")
+            meta_file = layout.trial_metadata_file(trial_id)
+            with translate_os_errors("read", meta_file):
+                meta = untrusted.loads(safe_paths.read_bytes(root, meta_file))
+            if not isinstance(meta, dict):
+                raise TypeError(f"metadata.json holds {type(meta).__name__}, not an object")
             report_file = layout.trial_report_file(trial_id)
-            report = read_yaml(report_file) if report_file.exists() else None
+            exists = safe_paths.kind_of(root, report_file) is not None
+            report = read_yaml(report_file, root=root) if exists else None
             state = TrialState(meta.pop("state"))
             meta.pop("id", None)
             return Trial(
@@ -336,6 +336,10 @@ def _digest(key: Hashable) -> str:
     # of the key (names, floats rounded to 12 digits, ints, strings, bools) is the same
     # in every process and on every platform.
     return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+def _no_sync(fd: int) -> None:
+    """Mirrors are not synced: ``repair`` rebuilds them from the journal."""
 
 
 def _age_key(trial_id: str) -> tuple[int, int]:

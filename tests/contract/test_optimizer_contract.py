@@ -32,7 +32,8 @@ def _space(name: str) -> neps.SearchSpace:
 
 
 def _objective(config: Mapping[str, Any]) -> float:
-    return (config["x"] - 0.3) ** 2 + (0.1 if config["c"] == "b" else 0.0)
+    x = config["x"] if "x" in config else config["n"] / 4
+    return (x - 0.3) ** 2 + (0.1 if config["c"] == "b" else 0.0)
 
 
 def _drive(ask: AskFunction, steps: int, pending_every: int = 0) -> dict[str, Trial]:
@@ -129,3 +130,50 @@ def test_grid_search_exhausts_with_a_clear_end() -> None:
         )
     with pytest.raises(neps.SamplingExhausted, match="grid"):
         ask(trials, None)
+
+
+# Optimizers whose sequence does not depend on the seed, by design.
+SEED_FREE = {"grid_search"}
+SMALL_FLAT = neps.SearchSpace.from_user(
+    {"n": neps.Integer(1, 4), "c": neps.Categorical(["a", "b", "c"])}
+)  # 12 points
+SMALL_FIDELITY = neps.SearchSpace.from_user(
+    {
+        "n": neps.Integer(1, 4, prior=2),
+        "c": neps.Categorical(["a", "b", "c"], prior="a"),
+        "epochs": neps.Integer(1, 9, is_fidelity=True),
+    }
+)
+
+
+def test_the_seed_decides_the_sequence(name: str) -> None:
+    """The same seed gives the same sequence, and different seeds different ones."""
+    if name in SEED_FREE:
+        pytest.skip(f"{name} proposes in a fixed order whatever the seed")
+    def configs(seed: int) -> list[Mapping[str, Any]]:
+        return [t.config for t in _drive(_build(name, seed=seed), 8).values()]
+
+    assert configs(1) == configs(1)
+    assert configs(1) != configs(2), "two seeds gave the same 8 proposals"
+
+
+def _small_space(name: str) -> neps.SearchSpace:
+    return SMALL_FIDELITY if name in NEEDS_FIDELITY or name == "pibo" else SMALL_FLAT
+
+
+@pytest.mark.parametrize("history", [0, 6])
+def test_a_batch_holds_distinct_configs(name: str, history: int) -> None:
+    """Over a 12-point space, a batch of 6 proposals holds 6 distinct configs (and, for
+    an optimizer that reads configs, none already in the history), for every seed tried."""
+    space = _small_space(name)
+    for seed in range(20):
+        build, _ = resolve_optimizer(name, space)
+        trials = _drive(build(seed), history) if history else {}
+        ask = build(seed)
+        batch = ask(trials, BudgetInfo(), 6)
+        assert isinstance(batch, list) and len(batch) == 6
+        keys = [space.config_key(s.config) for s in batch]
+        assert len(set(keys)) == 6, f"seed {seed}: repeated config in {[s.config for s in batch]}"
+        if getattr(ask, "uses_configs", True):
+            old = {space.config_key(t.config) for t in trials.values()}
+            assert not old & set(keys), f"seed {seed}: a batch repeats an earlier trial"

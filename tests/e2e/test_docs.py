@@ -12,6 +12,10 @@ Conventions for fenced blocks in the docs (fences start at the beginning of a li
   its own, without a shell, with this environment's ``neps-like``). A trailing comment
   starting ``# exit code N`` gives the expected exit code (default 0). Blocks with other
   commands are illustrations and are not run.
+
+A page whose commands need an optional extra that is not installed (``neps-like plot``
+needs matplotlib, a ``.parquet`` export pyarrow) is skipped, saying which, as the other
+tests of optional extras are.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ NEPS_LIKE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "neps
 TIMEOUT = 60
 FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 EXIT_CODE = re.compile(r"#\s*exit code (\d+)")
+# Commands that need an optional extra: (subcommand, word in the line or None) -> module.
+COMMAND_NEEDS = {("plot", None): "matplotlib", ("export", ".parquet"): "pyarrow"}
 LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
 
 
@@ -66,6 +72,22 @@ class Block:
         if not lines or not all(ln.startswith("neps-like ") for ln in lines):
             return None
         return lines
+
+    @property
+    def missing_extras(self) -> list[str]:
+        """Optional modules this block's commands need that are not installed."""
+        missing = []
+        for line in self.commands or [] if self.lang == "bash" else []:
+            words = shlex.split(line, comments=True)
+            for (command, marker), module in COMMAND_NEEDS.items():
+                needed = len(words) > 1 and words[1] == command
+                if (
+                    needed
+                    and (marker is None or marker in line)
+                    and importlib.util.find_spec(module) is None
+                ):
+                    missing.append(f"`neps-like {command}` needs {module}")
+        return missing
 
     @property
     def runnable(self) -> bool:
@@ -135,6 +157,9 @@ def _run(block: Block, work: Path, scripts: Path) -> None:
 
 @pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
 def test_page_examples_run(page: Path, tmp_path: Path) -> None:
+    missing = [m for block in parse(page) if block.runnable for m in block.missing_extras]
+    if missing:
+        pytest.skip(f"docs/{page.name}: {'; '.join(sorted(set(missing)))} (an optional extra)")
     work, scripts = tmp_path / "work", tmp_path / "blocks"
     work.mkdir()
     scripts.mkdir()
