@@ -1,21 +1,25 @@
 """``neps-like``: a thin command table over the Python API.
 
-Exit codes: 0 success; 1 the command failed (a neps_like error, message on stderr) or
-``verify`` found a problem; 2 bad usage (argparse); 130 interrupted.
+Exit codes: 0 success; 1 ``verify``/``repair`` found a problem; 2 the command failed (bad
+usage, a neps_like error or a file the operating system refused: one line on stderr, the
+traceback only with ``-v``); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from neps_like._errors import NepsLikeError
+from neps_like._errors import ArgumentError, NepsLikeError
+from neps_like._terminal import one_line, printable
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from neps_like.analysis.status import status
 
+    if not (args.interval > 0 and math.isfinite(args.interval)):
+        raise ArgumentError(f"--interval must be positive seconds, got {args.interval}.")
     while True:
         text = status(args.root, n_errors=args.errors, refresh_summary=True)
         if not args.watch:
@@ -55,9 +61,10 @@ def _cmd_errors(args: argparse.Namespace) -> int:
     errors = load(args.root).errors
     for err in errors.latest(args.last):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(err.time))
-        print(f"{when}  trial {err.trial_id}  worker {err.worker_id}\n  {err.err_type}: {err.err}")
+        print(f"{when}  trial {one_line(err.trial_id)}  worker {one_line(err.worker_id)}")
+        print(f"  {one_line(err.err_type)}: {one_line(err.err)}")
         if args.traceback and err.tb:
-            print("  " + err.tb.rstrip().replace("\n", "\n  "))
+            print("  " + printable(err.tb.rstrip()).replace("\n", "\n  "))
     if not len(errors):
         print("No errors recorded.")
     return 0
@@ -88,12 +95,29 @@ def _cmd_rewind(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_import(args: argparse.Namespace) -> int:
+def _read_json(path: str, expected: str) -> list[Any]:
+    """The JSON list in ``path``; one clear error for a missing, undecodable or wrong file."""
     import json
 
+    try:
+        value = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(
+            f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise ArgumentError(f"{path} is not JSON: {exc}; expected {expected}.") from None
+    except RecursionError:
+        raise ArgumentError(f"{path} nests too deeply; expected {expected}.") from None
+    if not isinstance(value, list):
+        raise ArgumentError(f"{path} holds a {type(value).__name__}; expected {expected}.")
+    return value
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
     from neps_like.trials_api import import_trials
 
-    items = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    items = _read_json(args.file, 'a list of {"config": {...}, "result": ...} items')
     added = import_trials(args.root, items)
     print(
         f"Imported {len(added)} trial(s) into {args.root} "
@@ -103,11 +127,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_enqueue(args: argparse.Namespace) -> int:
-    import json
-
     from neps_like.trials_api import enqueue
 
-    configs = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    configs = _read_json(args.file, "a list of configs (JSON objects)")
     added = enqueue(args.root, configs)
     print(f"Enqueued {len(added)} config(s) in {args.root}: trials {', '.join(added) or '-'}.")
     return 0
@@ -317,9 +339,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except NepsLikeError as exc:
-        print(f"neps-like {args.command}: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -328,6 +347,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (NepsLikeError, OSError) as exc:
+        return _fail(args, exc)
+
+
+def _fail(args: argparse.Namespace, exc: BaseException) -> int:
+    """One line on stderr (the traceback first with ``-v``); exit code 2."""
+    if args.verbose:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    if isinstance(exc, OSError) and not isinstance(exc, NepsLikeError):
+        text = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    else:
+        text = str(exc)
+    print(f"neps-like {args.command}: {one_line(text.strip())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

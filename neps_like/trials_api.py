@@ -44,7 +44,15 @@ def import_trials(
     """
     pairs = []
     for i, item in enumerate(evaluated):
-        config, result = (item["config"], item["result"]) if isinstance(item, Mapping) else item
+        if isinstance(item, Mapping) and "config" in item and "result" in item:
+            config, result = item["config"], item["result"]
+        elif isinstance(item, (list, tuple)) and len(item) == 2:
+            config, result = item
+        else:
+            raise ArgumentError(
+                f"Imported item #{i} is {item!r:.80}; expected "
+                '{"config": {...}, "result": ...} or a (config, result) pair.'
+            )
         try:
             pairs.append((config, parse_result(result)))
         except EvaluationError as exc:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from neps_like._errors import NepsLikeError
+from neps_like._terminal import one_line
 from neps_like.analysis.results import Results, load, results_of, write_summary
 from neps_like.state import leases
 from neps_like.state.layout import Layout
@@ -77,4 +78,5 @@ def render_status(results: Results, *, n_errors: int = 5, n_running: int = 10) -
             lines.append(
                 f"  {when} trial {err.trial_id} ({err.worker_id}): {err.err_type}: {err.err}"
             )
-    return "\n".join(lines)
+    # Ids, configs and messages come from the study: no escape sequence reaches the terminal.
+    return "\n".join(one_line(line) for line in lines)

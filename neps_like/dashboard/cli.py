@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import webbrowser
 from typing import Any
 
+from neps_like._errors import ArgumentError
 from neps_like.state.layout import Layout
 
 
@@ -38,9 +40,19 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve until interrupted; 0 on Ctrl-C."""
     from neps_like.dashboard import start
 
+    if not 0 <= args.port <= 65535:
+        raise ArgumentError(f"--port must be 0..65535 (0: a free one), got {args.port}.")
+    if not (args.interval > 0 and math.isfinite(args.interval)):
+        raise ArgumentError(f"--interval must be positive seconds, got {args.interval}.")
     if not Layout.at(args.root).study_file.exists():
         print(f"No study in {args.root} yet: the page will show it once workers create it.")
-    with start(args.root, args.port, args.host, poll_seconds=args.interval) as server:
+    try:
+        server = start(args.root, args.port, args.host, poll_seconds=args.interval)
+    except OSError as exc:
+        raise ArgumentError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}."
+        ) from exc
+    with server:
         print(f"neps_like dashboard of {server.root}: {server.url}  (Ctrl-C to stop)", flush=True)
         if args.open:
             webbrowser.open(server.url)

@@ -71,7 +71,12 @@ def load_callable(spec: str | Callable[..., Any]) -> Callable[..., Any]:
         sys.modules[module_name] = module
         mod_spec.loader.exec_module(module)
     else:
-        module = importlib.import_module(location)
+        try:
+            module = importlib.import_module(location)
+        except ImportError as exc:
+            raise ArgumentError(
+                f"evaluate_pipeline {spec!r}: cannot import module {location!r} ({exc})."
+            ) from exc
     try:
         fn = getattr(module, name)
     except AttributeError:

@@ -37,6 +37,8 @@ def load_run_args(path: str | Path) -> dict[str, Any]:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ArgumentError(f"Run-args file {source} does not exist.") from None
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(f"Run-args file {source} is not UTF-8 text: {exc.reason}.") from None
     except yaml.YAMLError as exc:
         raise ArgumentError(f"Run-args file {source} is not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):

@@ -117,7 +117,8 @@ def grid_values(param: Parameter, size: int) -> list[Any]:
         elif param.log:
             points = np.exp(np.linspace(math.log(param.lower), math.log(param.upper), size))
         else:
-            points = np.linspace(param.lower, param.upper, size)
+            # Floats: numpy keeps integers past 2**63 as objects it cannot subtract.
+            points = np.linspace(float(param.lower), float(param.upper), size)
         rounded = (min(param.upper, max(param.lower, math.floor(x + 0.5))) for x in points)
         return list(dict.fromkeys(rounded))
     raise SpaceError(f"cannot build grid values for {param!r}")

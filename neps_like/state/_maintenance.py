@@ -139,7 +139,7 @@ class MaintenanceOps(AttemptOps):
             try:
                 out.append(self._space.validate_config(config))
             except ConfigError as exc:
-                raise ConfigError(f"Config #{i} {dict(config)!r}: {exc}") from exc
+                raise ConfigError(f"Config #{i} {config!r}: {exc}") from exc
         return out
 
     # -- trial folders -------------------------------------------------------------------

@@ -49,4 +49,4 @@ def test_bad_run_args_file(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
-    assert out.returncode == 1 and "must hold a mapping" in out.stderr
+    assert out.returncode == 2 and "must hold a mapping" in out.stderr

@@ -99,7 +99,7 @@ def test_rewind_then_continue_reproduces(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
-    assert out.returncode == 1 and "no trial 99" in out.stderr
+    assert out.returncode == 2 and "no trial 99" in out.stderr
 
 
 def test_rewind_refuses_while_workers_live(tmp_path: Path) -> None:

@@ -246,7 +246,7 @@ def test_cli_status_and_demo(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
-    assert missing.returncode == 1 and "No neps_like study" in missing.stderr
+    assert missing.returncode == 2 and "No neps_like study" in missing.stderr
 
 
 def test_delete_checkpoints_of_finished_trials(tmp_path: Path) -> None:
