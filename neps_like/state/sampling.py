@@ -16,6 +16,7 @@ from typing import Any
 
 from neps_like._errors import ConfigError, OptimizerError, SamplingExhausted
 from neps_like.space import SearchSpace
+from neps_like.state.layout import check_trial_id
 from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
 from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
 
@@ -244,4 +245,5 @@ class Sampler:
             prev_rung = self._repo.get(prev).metadata.rung
             rung = (prev_rung or 0) + 1
         candidate = f"{base}_{rung}"
-        return None if candidate in self._repo else candidate
+        # Checked on write as on read: an optimizer's previous_trial_id is not trusted.
+        return None if candidate in self._repo else check_trial_id(candidate)

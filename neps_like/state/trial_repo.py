@@ -29,7 +29,7 @@ from neps_like._errors import (
     TrialAlreadyExistsError,
     TrialNotFoundError,
 )
-from neps_like.state import safe_paths
+from neps_like.state import safe_paths, untrusted
 from neps_like.state._fs import read_yaml, translate_os_errors
 from neps_like.state.layout import Layout, TrialFiles
 from neps_like.state.records import MetaData, Report, Trial, TrialState
@@ -300,9 +300,13 @@ class TrialRepo:
             raise TrialNotFoundError(trial_id, root=self.directory)
         try:
             config = read_yaml(config_file, root=root)
+            if not isinstance(config, dict):
+                raise TypeError(f"config.yaml holds {type(config).__name__}, not a mapping")
             meta_file = layout.trial_metadata_file(trial_id)
             with translate_os_errors("read", meta_file):
-                meta = json.loads(safe_paths.read_bytes(root, meta_file))
+                meta = untrusted.loads(safe_paths.read_bytes(root, meta_file))
+            if not isinstance(meta, dict):
+                raise TypeError(f"metadata.json holds {type(meta).__name__}, not an object")
             report_file = layout.trial_report_file(trial_id)
             exists = safe_paths.kind_of(root, report_file) is not None
             report = read_yaml(report_file, root=root) if exists else None
