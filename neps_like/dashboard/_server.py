@@ -9,8 +9,10 @@ Routes (GET only):
                             ``parallel``); 404 with a reason when matplotlib is missing
 * ``/healthz``              "ok"
 
-The server only reads the study, through ``StudyCache``. It binds to 127.0.0.1 unless
-told otherwise, since configs and error messages may be private.
+Every route needs the server's token and a Host header naming the bound address
+(``_access.py``); anything else gets 403. The server only reads the study, through
+``StudyCache``. It binds to 127.0.0.1 unless told otherwise, or to a Unix socket only its
+owner can open, since configs and error messages may be private.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
+import socketserver
+import stat
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -27,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from neps_like._errors import NepsLikeError
+from neps_like.dashboard._access import Access
 from neps_like.dashboard._data import StudyCache
 from neps_like.dashboard._page import render_page
 
@@ -38,25 +44,61 @@ PLOT_KINDS = ("incumbent", "pareto", "curves", "parallel")
 class DashboardServer:
     """A running dashboard; use ``start()`` to make one, ``close()`` (or ``with``) to stop."""
 
-    def __init__(self, root: Path, host: str, port: int, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        root: Path,
+        host: str,
+        port: int,
+        poll_seconds: float,
+        *,
+        unix_socket: Path | None = None,
+    ) -> None:
         self.root = root
+        self.unix_socket = unix_socket
         self.cache = StudyCache(root, ttl=min(1.0, poll_seconds / 2))
         self.page = render_page(str(root), poll_seconds).encode()
         self.has_matplotlib = importlib.util.find_spec("matplotlib") is not None
         self._plot_lock = threading.Lock()  # one figure at a time: Agg is memory-hungry
         self._pngs: dict[str, tuple[int, bytes]] = {}
-        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd: _HTTPServer | _UnixHTTPServer
+        self._bound: tuple[str, int] = ("", 0)
+        if unix_socket is None:
+            tcp = _HTTPServer((host, port), _Handler)
+            bound_host, bound_port = tcp.server_address[:2]
+            name = bound_host if isinstance(bound_host, str) else bytes(bound_host).decode()
+            self._bound = (name, bound_port)
+            self._httpd = tcp
+            self.access = Access(host, bound_port)
+        else:
+            self._httpd = _UnixHTTPServer(str(unix_socket), _Handler)
+            self.access = Access(None, 0)
         self._httpd.dashboard = self
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name="neps-like-dashboard", daemon=True
         )
 
     @property
+    def token(self) -> str:
+        """The secret every request must carry (in the URL or, after that, a cookie)."""
+        return self.access.token
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:8050/`` (``http://localhost/`` for a Unix socket)."""
+        if self.unix_socket is not None:
+            return "http://localhost/"
+        host, port = self._bound
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+    @property
     def url(self) -> str:
-        """The address to open, e.g. ``http://127.0.0.1:8050/``."""
-        host, port = self._httpd.server_address[:2]
-        shown = host if isinstance(host, str) else host.decode()
-        return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
+        """The address to open, with the token: ``http://127.0.0.1:8050/?token=...``."""
+        return self.link("")
+
+    def link(self, path: str) -> str:
+        """The URL of ``path`` (e.g. ``"api/status"``) with the token in its query."""
+        sep = "&" if "?" in path else "?"
+        return f"{self.base_url}{path.lstrip('/')}{sep}token={self.token}"
 
     def start(self) -> DashboardServer:
         self._thread.start()
@@ -74,6 +116,8 @@ class DashboardServer:
             self._httpd.shutdown()
             self._thread.join()
         self._httpd.server_close()
+        if isinstance(self._httpd, _UnixHTTPServer):
+            self._httpd.unlink()
 
     def __enter__(self) -> DashboardServer:
         return self
@@ -115,12 +159,45 @@ class _HTTPServer(ThreadingHTTPServer):
     dashboard: DashboardServer
 
 
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """The same server on a Unix socket that only its owner may open (mode 0600)."""
+
+    daemon_threads = True
+    dashboard: DashboardServer
+
+    def server_bind(self) -> None:
+        path = Path(self.server_address)  # type: ignore[arg-type]
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(17, "refusing to replace an existing file", str(path))
+        old = os.umask(0o177)  # the socket is born 0600: no window for others to connect
+        try:
+            super().server_bind()
+        finally:
+            os.umask(old)
+        self._inode = os.lstat(path).st_ino
+
+    def unlink(self) -> None:
+        """Remove the socket file, if it is still the one this server created."""
+        path = Path(self.server_address)  # type: ignore[arg-type]
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if stat.S_ISSOCK(info.st_mode) and info.st_ino == self._inode:
+            path.unlink()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "neps-like-dashboard"
 
     def do_GET(self) -> None:
         try:
+            url = urlsplit(self.path)
+            refusal = self.server.dashboard.access.refusal(self.headers, url.query)
+            if refusal is not None:
+                self._send_json(HTTPStatus.FORBIDDEN, {"error": refusal})
+                return
             self._route()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser went away mid-answer; nothing to tell it
@@ -179,12 +256,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(code, body, "application/json")
 
     def _send(self, code: HTTPStatus, body: bytes, content_type: str) -> None:
+        access = self.server.dashboard.access
         self.send_response(code)
+        if code != HTTPStatus.FORBIDDEN and access.token_in_query(urlsplit(self.path).query):
+            self.send_header("Set-Cookie", access.set_cookie())
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")  # the token stays on this page
         self.end_headers()
         self.wfile.write(body)
+
+    def address_string(self) -> str:
+        return str(self.client_address[0]) if self.client_address else "unix-socket"
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)

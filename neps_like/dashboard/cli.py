@@ -33,12 +33,17 @@ def add_parsers(subparsers: Any) -> None:
         "--interval", type=float, default=1.5, help="seconds between page refreshes (1.5)"
     )
     p.add_argument("--open", action="store_true", help="open the page in a web browser")
+    p.add_argument(
+        "--socket",
+        metavar="PATH",
+        help="serve on a new Unix socket at PATH (mode 0600) instead of a TCP port",
+    )
     p.set_defaults(func=cmd_dashboard)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve until interrupted; 0 on Ctrl-C."""
-    from neps_like.dashboard import start
+    from neps_like.dashboard import start, where
 
     if not 0 <= args.port <= 65535:
         raise ArgumentError(f"--port must be 0..65535 (0: a free one), got {args.port}.")
@@ -47,14 +52,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     if not Layout.at(args.root).study_file.exists():
         print(f"No study in {args.root} yet: the page will show it once workers create it.")
     try:
-        server = start(args.root, args.port, args.host, poll_seconds=args.interval)
+        server = start(
+            args.root, args.port, args.host, poll_seconds=args.interval, unix_socket=args.socket
+        )
     except OSError as exc:
-        raise ArgumentError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}."
-        ) from exc
+        place = args.socket or f"{args.host}:{args.port}"
+        raise ArgumentError(f"cannot listen on {place}: {exc.strerror or exc}.") from exc
     with server:
-        print(f"neps_like dashboard of {server.root}: {server.url}  (Ctrl-C to stop)", flush=True)
-        if args.open:
+        print(
+            f"neps_like dashboard of {server.root}: {where(server)}  (Ctrl-C to stop)", flush=True
+        )
+        if args.open and server.unix_socket is None:
             webbrowser.open(server.url)
         with contextlib.suppress(KeyboardInterrupt):
             server.wait()

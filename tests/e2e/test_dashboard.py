@@ -68,18 +68,18 @@ def test_api_status_trials_and_page(tmp_path: Path) -> None:
     root = tmp_path / "study"
     _study(root)
     with start(root) as server:
-        code, status = _get(server.url + "api/status")
+        code, status = _get(server.link("api/status"))
         assert code == 200
         assert status["n_trials"] == 6 and sum(status["counts"].values()) == 6
         assert status["best"]["id"] == neps.load(root).best().id  # type: ignore[union-attr]
         assert len(status["trace"]["incumbent"]) == 6
         assert status["errors"]["total"] == len(neps.load(root).errors)
         assert [w["state"] for w in status["workers"]] == ["stopped"]
-        code, trials = _get(server.url + "api/trials?limit=2")
+        code, trials = _get(server.link("api/trials?limit=2"))
         assert code == 200 and trials["total"] == 6
         assert [t["id"] for t in trials["trials"]] == ["6", "5"]
-        assert _get(server.url + "api/trials?limit=x")[0] == 400
-        assert _get(server.url + "nope")[0] == 404
+        assert _get(server.link("api/trials?limit=x"))[0] == 400
+        assert _get(server.link("nope"))[0] == 404
         code, page = _get(server.url)
         assert code == 200 and b"/api/status" in page
         # Self-contained: nothing is loaded from another host.
@@ -91,22 +91,22 @@ def test_plots_are_served_or_explained(tmp_path: Path) -> None:
     _study(root)
     with start(root) as server:
         server.has_matplotlib = False
-        code, body = _get(server.url + "plot/incumbent.png")
+        code, body = _get(server.link("plot/incumbent.png"))
         assert code == 404 and "neps-like[plot]" in body["error"]
-        assert _get(server.url + "api/status")[1]["plots"] == []
+        assert _get(server.link("api/status"))[1]["plots"] == []
         pytest.importorskip("matplotlib")
         server.has_matplotlib = True
-        code, png = _get(server.url + "plot/incumbent.png")
+        code, png = _get(server.link("plot/incumbent.png"))
         assert code == 200 and png.startswith(b"\x89PNG")
-        code, body = _get(server.url + "plot/pareto.png")  # single objective: explained
+        code, body = _get(server.link("plot/pareto.png"))  # single objective: explained
         assert code == 404 and "two objectives" in body["error"]
 
 
 def test_waits_for_a_study_that_does_not_exist_yet(tmp_path: Path) -> None:
     with start(tmp_path / "later") as server:
-        code, status = _get(server.url + "api/status")
+        code, status = _get(server.link("api/status"))
         assert code == 503 and "No neps_like study" in status["error"]
-        assert _get(server.url + "api/trials")[1] == {"total": 0, "trials": []}
+        assert _get(server.link("api/trials"))[1] == {"total": 0, "trials": []}
 
 
 def test_a_failing_request_answers_500_and_the_server_goes_on(tmp_path: Path) -> None:
@@ -119,10 +119,10 @@ def test_a_failing_request_answers_500_and_the_server_goes_on(tmp_path: Path) ->
             raise RuntimeError("boom")
 
         server.cache.get = broken  # type: ignore[method-assign]
-        code, body = _get(server.url + "api/status")
+        code, body = _get(server.link("api/status"))
         assert code == 500 and "boom" in body["error"]
         server.cache.get = good  # type: ignore[method-assign]
-        assert _get(server.url + "api/status")[0] == 200
+        assert _get(server.link("api/status"))[0] == 200
 
 
 # -- the real browser --------------------------------------------------------------------
