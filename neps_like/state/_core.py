@@ -63,6 +63,13 @@ class LeasePolicy:
     grace: float = 60.0
     check_interval: float = 10.0
     max_retries: int | None = 2
+    heartbeat: float = 5.0
+
+    @property
+    def silent_after(self) -> float:
+        """A lease this old has missed heartbeats: its worker may be dead (two missed
+        beats, so that one slow renewal on a busy file server is not suspicious)."""
+        return min(2.0 * self.heartbeat, self.grace)
 
 
 class StateCore:
