@@ -96,6 +96,13 @@ def _wait_evaluating(root: Path, n: int, deadline: float = 60.0) -> None:
     raise AssertionError(f"{n} workers did not start evaluating within {deadline} s")
 
 
+def _successes_so_far(root: Path) -> int:
+    try:
+        return _states(root).get("success", 0)
+    except neps.NepsLikeError:  # not created yet
+        return 0
+
+
 def _states(root: Path) -> Counter[str]:
     return Counter(t.state.value for t in neps.load(root).values())
 
@@ -315,3 +322,26 @@ def test_slurm_dry_run_prints_the_script(tmp_path: Path) -> None:
         assert line in script
     assert "exec " in script and "${SLURM_ARRAY_TASK_ID}" in script
     assert not (tmp_path / "study.sbatch").exists()  # nothing submitted or written
+
+
+def test_a_rewind_under_the_workers_is_reported(
+    tmp_path: Path, spawn: list[subprocess.Popen[str]]
+) -> None:
+    proc = _launch(spawn, _study(tmp_path, 100), "--workers", "2", LAUNCH_TEST_SLEEP="0.5")
+    root = tmp_path / "study"
+    end = time.monotonic() + 60
+    while _successes_so_far(root) < 3:
+        assert time.monotonic() < end, "no trial finished within 60 s"
+        time.sleep(0.2)
+    rewind = subprocess.run(
+        [sys.executable, "-m", "neps_like", "rewind", str(root), "--to", "1", "--force"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert rewind.returncode == 0, rewind.stderr
+    out, _ = proc.communicate(timeout=100)
+    assert proc.returncode == 1, out
+    assert out.count("the study was rewound, repaired or replaced under it") == 2, out
+    assert "did not finish" in out
