@@ -10,7 +10,6 @@ id while ``max_restarts`` allows.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -179,6 +178,3 @@ def python_command(module_args: list[str]) -> list[str]:
     """``python -m neps_like.launch.worker`` with this interpreter."""
     return [sys.executable, "-m", "neps_like.launch.worker", *module_args]
 
-
-def environment() -> dict[str, str]:
-    return dict(os.environ)

@@ -31,11 +31,11 @@ def evaluate(x):
 
 
 def _busy_tasks(root: Path) -> set[str]:
-    return {
-        t.metadata.evaluating_worker_id or ""
-        for t in neps.load(root).values()
-        if t.state.value == "evaluating"
-    }
+    try:
+        trials = neps.load(root).values()
+    except neps.NepsLikeError:  # the study is not created yet
+        return set()
+    return {t.metadata.evaluating_worker_id or "" for t in trials if t.state.value == "evaluating"}
 
 
 def test_launched_array_survives_scancel_and_requeue(slurm: Slurm, tmp_path: Path) -> None:
