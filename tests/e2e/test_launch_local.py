@@ -20,8 +20,10 @@ import neps_like as neps
 pytestmark = pytest.mark.timeout(120)
 
 OBJECTIVE = """\
-import os, time
+import os, signal, time
 def evaluate(x):
+    if os.environ.get("LAUNCH_TEST_IGNORE_INT"):  # a stubborn evaluation
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     time.sleep(float(os.environ.get("LAUNCH_TEST_SLEEP", "0.01")))
     if os.environ.get("LAUNCH_TEST_RAISE"):
         raise RuntimeError("the evaluation broke")
@@ -345,3 +347,26 @@ def test_a_rewind_under_the_workers_is_reported(
     assert proc.returncode == 1, out
     assert out.count("the study was rewound, repaired or replaced under it") == 2, out
     assert "did not finish" in out
+
+
+def test_a_second_ctrl_c_kills_workers_that_do_not_stop(
+    tmp_path: Path, spawn: list[subprocess.Popen[str]]
+) -> None:
+    proc = _launch(
+        spawn,
+        _study(tmp_path, 100),
+        "--workers",
+        "2",
+        LAUNCH_TEST_SLEEP="60",
+        LAUNCH_TEST_IGNORE_INT="1",
+    )
+    _wait_evaluating(tmp_path / "study", 2)
+    workers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(1.0)
+    assert all(Path(f"/proc/{p}").exists() for p in workers)  # the first one was ignored
+    os.killpg(proc.pid, signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 1, out
+    assert out.count("killed by SIGKILL") == 2, out
+    assert "stopped by the user" in out
