@@ -127,7 +127,9 @@ def resolve_optimizer(
     def build(seed: int) -> AskFunction:
         try:
             return factory(space, seed=seed, **settings)
-        except TypeError as exc:
+        except OptimizerError:
+            raise
+        except (TypeError, ValueError) as exc:  # a setting of the wrong type or value
             raise OptimizerError(
                 f"Bad settings {dict(settings)!r} for optimizer {name!r}: {exc}"
             ) from exc

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import ArgumentError
+from neps_like.runtime import argument_checks
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "evaluate_pipeline": ("run_pipeline", "evaluation_fn"),
@@ -33,10 +34,12 @@ _TO_CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in a
 
 
 def canonicalise(given: Mapping[str, Any], accepted: set[str]) -> dict[str, Any]:
-    """Map every given keyword to its canonical name.
+    """Map every given keyword to its canonical name, and check and normalise every
+    value (``argument_checks``) before anything is written.
 
     Raises:
-        ArgumentError: two spellings disagree, or a name is unknown.
+        ArgumentError: two spellings disagree, a name is unknown or a value is not
+            accepted (the message names the argument and what was expected).
     """
     out: dict[str, Any] = {}
     spelled: dict[str, str] = {}
@@ -54,7 +57,7 @@ def canonicalise(given: Mapping[str, Any], accepted: set[str]) -> dict[str, Any]
             )
         out[name] = value
         spelled[name] = key
-    return out
+    return argument_checks.check_run_arguments(out)
 
 
 def resolve_on_error(on_error: str | None, ignore_errors: bool | None) -> str:
@@ -72,14 +75,10 @@ def resolve_on_error(on_error: str | None, ignore_errors: bool | None) -> str:
 
 
 def positive(name: str, value: Any, *, integer: bool = False) -> Any:
-    """Validate an optional positive budget."""
-    if value is None:
-        return None
-    kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or value <= 0:
-        expected = "a positive integer" if integer else "a positive number"
-        raise ArgumentError(f"{name} must be {expected} or None, got {value!r}.")
-    return value
+    """Validate an optional positive budget (finite; numpy numbers accepted)."""
+    if integer:
+        return argument_checks.positive_int(name, value)
+    return argument_checks.positive_number(name, value)
 
 
 def environment_settings() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import math
 import sys
 import time
@@ -24,6 +25,13 @@ from typing import Any
 
 from neps_like._errors import ArgumentError, EvaluationError
 from neps_like.state.records import Report
+from neps_like.state.untrusted import (
+    EXTRA_MAX_DEPTH,
+    MAX_RECORD_BYTES,
+    clean_text,
+    cut_text,
+    nesting_depth,
+)
 
 # Keys of a result dict that neps_like interprets; anything else goes to `extra`.
 _OBJECTIVE_KEYS = ("objective_to_minimize", "loss")  # "loss": NePS before 0.13
@@ -114,8 +122,8 @@ class FunctionEvaluator:
                 Report(
                     objective_to_minimize=objective_value_on_error,
                     cost=cost_value_on_error,
-                    err=f"{type(exc).__name__}: {exc}",
-                    tb=traceback.format_exc(),
+                    err=cut_text(f"{type(exc).__name__}: {exc}"),
+                    tb=cut_text(traceback.format_exc()),
                     evaluation_duration=time.perf_counter() - start,
                 ),
                 exc,
@@ -165,13 +173,39 @@ def _parse_mapping(result: Mapping[str, Any]) -> Report:
         curve = [_number(v, "result['learning_curve'] item", finite=False) for v in curve]
     extra: dict[str, Any] = {}
     for key in _EXTRA_KEYS:
-        if isinstance(result.get(key), Mapping):
-            extra.update(result[key])
+        value = result.get(key)
+        if isinstance(value, Mapping):
+            extra.update(value)
+        elif value is not None:
+            raise EvaluationError(
+                f"result[{key!r}] must be a dict (it is stored under its keys), got "
+                f"{type(value).__name__}; wrap it, e.g. {{{key!r}: {{'values': ...}}}}."
+            )
     interpreted = {*_OBJECTIVE_KEYS, *_EXTRA_KEYS, "cost", "learning_curve"}
     extra.update({k: v for k, v in result.items() if k not in interpreted})
-    return Report(
-        objective_to_minimize=objective, cost=cost, learning_curve=curve, extra=_jsonable(extra)
+    return _checked(
+        Report(
+            objective_to_minimize=objective, cost=cost, learning_curve=curve, extra=_jsonable(extra)
+        )
     )
+
+
+def _checked(report: Report) -> Report:
+    """Refuse a report that readers of the journal would refuse (see ``untrusted``):
+    checked here, before the lock, so that nothing fails while the report is written."""
+    if report.extra and nesting_depth(report.extra, EXTRA_MAX_DEPTH) > EXTRA_MAX_DEPTH:
+        raise EvaluationError(
+            f"result['extra'] is nested more than {EXTRA_MAX_DEPTH} levels deep; flatten it."
+        )
+    if report.extra or (report.learning_curve and len(report.learning_curve) > 10_000):
+        size = len(json.dumps(report.to_record(), ensure_ascii=False, allow_nan=True))
+        if size > MAX_RECORD_BYTES // 2:
+            raise EvaluationError(
+                f"the result takes {size} bytes as JSON, more than the "
+                f"{MAX_RECORD_BYTES // 2} a trial's record may hold; store large data in "
+                "pipeline_directory and report its path instead."
+            )
+    return report
 
 
 def _objective(value: Any, what: str) -> float | list[float]:
@@ -198,10 +232,12 @@ def _number(value: Any, what: str, *, finite: bool = True) -> float:
 def _jsonable(value: Any) -> Any:
     """Keep what JSON can hold; turn numpy scalars into Python ones, the rest into text."""
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {clean_text(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str):
+    if isinstance(value, str):
+        return clean_text(value)  # lone surrogates (undecodable file names) become U+FFFD
+    if value is None:
         return value
     # Exact builtins: numpy's float64 subclasses float but YAML cannot write it.
     for kind in (bool, int, float):
@@ -209,4 +245,4 @@ def _jsonable(value: Any) -> Any:
             return kind(value)
     if hasattr(value, "tolist"):
         return _jsonable(value.tolist())
-    return repr(value)
+    return clean_text(repr(value))

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from neps_like._errors import ArgumentError, EvaluationError, UnsafePathError
 from neps_like.runtime.control import TrialControlled
 from neps_like.runtime.evaluation import Outcome, parse_result
-from neps_like.state import safe_paths
+from neps_like.state import safe_paths, untrusted
 from neps_like.state.layout import TrialFiles
 from neps_like.state.records import Report
 
@@ -299,7 +299,7 @@ def _read_at(folder: int, name: str, trial_dir: Path) -> bytes:
 def _read_result(folder: int, trial_dir: Path) -> Report:
     result_file = trial_dir / RESULT_FILE
     try:
-        raw = json.loads(_read_at(folder, RESULT_FILE, trial_dir).decode("utf-8"))
+        raw = untrusted.loads(_read_at(folder, RESULT_FILE, trial_dir))  # depth-checked
     except (OSError, ValueError) as exc:  # UnsafePathError is an OSError: a planted link
         raise EvaluationError(f"unreadable {result_file}: {exc}") from exc
     report = parse_result(raw)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from neps_like._errors import StaleTrialError, UnsafePathError
+from neps_like._errors import StaleTrialError, StudyReplacedError, UnsafePathError
 from neps_like.runtime.control import RequestWatcher, TrialControlled
+from neps_like.runtime.end_wait import EndWait
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
@@ -61,6 +62,9 @@ class WorkerSummary:
     evaluated: int = 0
     failed: int = 0
     stop_reason: str = ""
+    # The study was rewound, or deleted and created again, under this worker: it stopped
+    # without writing to the new study (its claimed trial belonged to the old one).
+    study_replaced: bool = False
 
 
 Evaluator = Callable[..., Outcome]
@@ -90,6 +94,7 @@ class Worker:
         self.stop = stop or StopRequest()
         self.progress = Progress(worker_id)
         self._watcher = RequestWatcher()
+        self._end_wait = EndWait()
         self._needs_directory = (
             getattr(evaluator, "needs_directory", True) or settings.trial_folders == "always"
         )
@@ -98,6 +103,14 @@ class Worker:
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
         started = time.monotonic()
+        try:
+            reason = self._loop(started)
+        except StudyReplacedError as exc:
+            self.summary.study_replaced = True
+            reason = f"the study was replaced under this worker, which stopped: {exc}"
+        return self._finish(reason)
+
+    def _loop(self, started: float) -> str:
         nxt: NextTrial | None = None
         while True:
             reason = self._local_stop(started)
@@ -108,19 +121,25 @@ class Worker:
             if nxt.trial is None:
                 reason = nxt.stop_reason or "nothing to do"
                 if nxt.should_wait:
+                    self._end_wait.waiting(nxt.orphans)
                     nxt = None
                     time.sleep(self.settings.poll_interval)
                     continue
                 break
+            self._end_wait.took(nxt.trial.id)
             nxt = self._evaluate(nxt.trial, started)
+        return reason
+
+    def _finish(self, reason: str) -> WorkerSummary:
         self.progress.close()
         self._watcher.close()
-        self.summary.stop_reason = reason
-        logger.info(
+        self.summary.stop_reason = reason + self._end_wait.describe()
+        logger.log(
+            logging.WARNING if self.summary.study_replaced else logging.INFO,
             "Worker %s stops after %d evaluations: %s",
             self.worker_id,
             self.summary.evaluated,
-            reason,
+            self.summary.stop_reason,
             extra={"worker_id": self.worker_id},
         )
         return self.summary

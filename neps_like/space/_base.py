@@ -128,7 +128,9 @@ def scalar_key(value: Any) -> tuple[str, Any]:
 def as_scalar(value: Any, what: str) -> Scalar:
     """Check that ``value`` is a YAML scalar (str, int, float or bool) and return it."""
     value = plain(value)
-    if isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        return check_text(value, what)
+    if isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -138,6 +140,20 @@ def as_scalar(value: Any, what: str) -> Scalar:
         f"{what} must be a YAML scalar (str, int, float or bool), "
         f"got {value!r} ({type(value).__name__})"
     )
+
+
+def check_text(text: str, what: str) -> str:
+    """``text`` if it can be written as UTF-8; a string with lone surrogates (what
+    ``surrogateescape`` makes of undecodable file names) could be written to
+    ``search_space.yaml`` but never compared equal to what is read back."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SpaceError(
+            f"{what} {text!r} holds characters that are not valid Unicode text (lone "
+            "surrogates, as from an undecodable file name); decode it properly first"
+        ) from None
+    return text
 
 
 def clip_unit(u: float) -> float:

@@ -22,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import SpaceError
-from neps_like.space._base import Parameter, is_number, plain
+from neps_like.space._base import Parameter, check_text, is_number, plain
 from neps_like.space._categorical import Categorical, Constant
 from neps_like.space._configspace import is_configspace, parameters_from_configspace
 from neps_like.space._numerical import Float, Integer
 from neps_like.space._pipeline import PipelineSpace
-from neps_like.space._spec import looks_like_spec, parameter_from_spec
+from neps_like.space._spec import check_group, looks_like_spec, parameter_from_spec
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Names the evaluation function receives from neps_like itself.
+RESERVED_NAMES = frozenset({"pipeline_directory", "previous_pipeline_directory", "pipeline_id"})
 
 
 def parameters_from_user(obj: Any) -> dict[str, Parameter]:
@@ -38,6 +40,16 @@ def parameters_from_user(obj: Any) -> dict[str, Parameter]:
     Raises:
         SpaceError: naming the key path and the type of anything that is not accepted.
     """
+    parameters = _parameters(obj)
+    if not parameters:
+        raise SpaceError(
+            "the search space is empty; give at least one parameter, e.g. "
+            "{'x': neps.Float(0.0, 1.0)}"
+        )
+    return parameters
+
+
+def _parameters(obj: Any) -> dict[str, Parameter]:
     if isinstance(obj, type) and issubclass(obj, PipelineSpace):
         return _from_mapping(obj.declared(), "PipelineSpace")
     if isinstance(obj, PipelineSpace):
@@ -104,6 +116,7 @@ def _flatten(
         if isinstance(value, Mapping) and not looks_like_spec(value):
             if not value:
                 raise SpaceError(f"parameter group {name!r} is empty")
+            check_group(value, name)
             _flatten(value, name, out, origin)
             continue
         if name in out:
@@ -120,6 +133,7 @@ def _join(prefix: str, key: Any, origin: str) -> str:
         raise SpaceError(
             f"parameter names must be strings; got {key!r} ({type(key).__name__}) {path}{where}"
         )
+    check_text(key, f"parameter name{where}")
     if not key or key.startswith(".") or key.endswith(".") or ".." in key:
         raise SpaceError(
             f"invalid parameter name {key!r} {path}{where}: names must be non-empty and "
@@ -160,6 +174,12 @@ def _convert(value: Any, name: str) -> Parameter:
 def check_names(parameters: Mapping[str, Parameter]) -> None:
     """Reject prefix clashes ("a" next to "a.b") and more than one fidelity."""
     names = set(parameters)
+    reserved = sorted(names & RESERVED_NAMES)
+    if reserved:
+        raise SpaceError(
+            f"parameter name {reserved[0]!r} is reserved: the evaluation receives its own "
+            f"{reserved[0]!r} argument under that name; rename the parameter"
+        )
     for name in parameters:
         parts = name.split(".")
         for i in range(1, len(parts)):

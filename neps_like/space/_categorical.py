@@ -37,12 +37,21 @@ def _check_choices(choices: Any) -> tuple[Scalar, ...]:
         raise SpaceError(f"Categorical: choices must be a list or tuple of values, got {choices!r}")
     values: list[Scalar] = []
     seen: set[tuple[str, Any]] = set()
+    equal: dict[Any, Scalar] = {}  # Python's equality: 1 == 1.0 == True
     for i, choice in enumerate(choices):
         value = as_scalar(choice, f"Categorical: choice {i} ({choice!r})")
         key = scalar_key(value)
         if key in seen:
             raise SpaceError(f"Categorical: choice {choice!r} appears more than once")
+        if value in equal:
+            # A config dict, a duplicate check or the evaluation itself could not tell
+            # the two apart (1 == True), so one of them would never be evaluated.
+            raise SpaceError(
+                f"Categorical: choices {equal[value]!r} and {value!r} are equal in Python "
+                f"({equal[value]!r} == {value!r}); use distinct values, e.g. strings"
+            )
         seen.add(key)
+        equal[value] = value
         values.append(value)
     if not values:
         raise SpaceError("Categorical: choices must not be empty")

@@ -44,6 +44,7 @@ _KEYS: dict[str, frozenset[str]] = {
     "constant": frozenset({"value"}),
 }
 _MARKERS = ("type", "lower", "upper", "choices", "value")
+_SPEC_KEYS = frozenset(_MARKERS) | _NUMERICAL_KEYS | {"choices", "value"}
 _NUMBER_FIELDS = ("lower", "upper", "prior", "default", "log_base")
 
 
@@ -56,6 +57,34 @@ def looks_like_spec(mapping: Mapping[Any, Any]) -> bool:
     if any(isinstance(v, Parameter | Mapping) for v in mapping.values()):
         return False
     return any(key in mapping for key in _MARKERS)
+
+
+def check_group(mapping: Mapping[Any, Any], name: str) -> None:
+    """Refuse a mapping that would be read as a group of constants but was surely meant
+    as one parameter: a spec with a key in the wrong case (``Lower``/``Upper``), or
+    with ``choices``/``lower``/... given as a mapping (``choices: {a: 1}``).
+
+    Raises:
+        SpaceError: naming the parameter and the key.
+    """
+    for key, value in mapping.items():
+        if not isinstance(key, str):
+            continue
+        if key in _MARKERS and isinstance(value, Mapping) and not looks_like_spec(value):
+            raise SpaceError(
+                f"parameter {name!r}: {key!r} is a mapping ({dict(value)!r}); "
+                + (
+                    "choices must be a list, e.g. choices: [a, b]"
+                    if key == "choices"
+                    else f"{key!r} must be a plain value"
+                )
+            )
+        lower = key.lower()
+        if lower != key and lower in _SPEC_KEYS and not isinstance(value, Parameter | Mapping):
+            raise SpaceError(
+                f"parameter {name!r}: key {key!r} is not known; parameter keys are lower "
+                f"case (did you mean {lower!r}?)"
+            )
 
 
 def parameter_from_spec(spec: Any) -> Parameter:

@@ -5,37 +5,38 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from neps_like._errors import (
+    NepsLikeError,
     NewerFormatError,
-    StaleTrialError,
     StorageError,
     UnsafePathError,
 )
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
-from neps_like.state._fs import make_dirs
+from neps_like.state._fs import translate_os_errors
 from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
+from neps_like.state.filesystems import is_local_file_system
 from neps_like.state.identity import held, same_study_info
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, check_trial_id, is_valid_trial_id
-from neps_like.state.locker import FileLocker, is_local_file_system, probe_lock_kind
+from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (
-    Report,
     Trial,
     TrialState,
 )
 from neps_like.state.sampling import Sampler
 from neps_like.state.snapshot import (
+    ProofCheck,
     Snapshot,
+    proof_record,
     read_matching_snapshot,
     snapshot_due,
     write_snapshot,
@@ -62,6 +63,13 @@ class LeasePolicy:
     grace: float = 60.0
     check_interval: float = 10.0
     max_retries: int | None = 2
+    heartbeat: float = 5.0
+
+    @property
+    def silent_after(self) -> float:
+        """A lease this old has missed heartbeats: its worker may be dead (two missed
+        beats, so that one slow renewal on a busy file server is not suspicious)."""
+        return min(2.0 * self.heartbeat, self.grace)
 
 
 class StateCore:
@@ -103,6 +111,7 @@ class StateCore:
             fidelity_name=space.fidelity_name if space is not None else None,
         )
         self._workers: dict[str, Any] = {}
+        self._proof: ProofCheck | None = None  # a loaded snapshot not yet proved
         self._snapshot_seq = 0
         self._snapshot_owed = False
         self._after_unlock: list[tuple[Trial, tuple[TrialWriteHint, ...]]] = []
@@ -194,8 +203,12 @@ class StateCore:
             StorageError: the folder cannot be created (names the path and why).
         """
         folder = self.layout.trial_dir(trial_id)
-        make_dirs(folder, root=self.layout.root)  # a planted link: UnsafePathError
-        return folder
+        # One openat (a mkdirat first when new) from ``trials/``; a link: UnsafePathError.
+        with (
+            translate_os_errors("create directory", folder),
+            self._repo.folders.sub(trial_id, create=True),
+        ):
+            return folder
 
     def _record_error(self, error: ErrorRecord) -> None:
         """Queue an error record: written after this hold's journal records are durable,
@@ -220,7 +233,10 @@ class StateCore:
         if claim:
             records.append({"kind": "snapshot_claim"})
         try:
-            self._lock.check_still_held()  # ``.lock`` deleted during this hold: write nothing
+            # A sync can take milliseconds: done first, so that the check of the lock file
+            # (deleted during this hold? then write nothing) comes right before the write.
+            self._journal.sync_deferred()
+            self._lock.check_still_held()
             self._journal.append(records)
         except BaseException:
             # The index already holds these records: rebuild it from what is on disk.
@@ -250,6 +266,16 @@ class StateCore:
             if self._deferral.precedes(record):
                 self._apply_deferred()  # the trial's earlier records first
             self._apply(record)
+        if self._proof is not None and not unlocked:
+            self._settle_proof()
+
+    def _settle_proof(self) -> None:
+        """Keep the snapshot loaded at start if the records after it prove it; else
+        forget it and replay the whole journal (see ``snapshot``)."""
+        proof, self._proof = self._proof, None
+        if proof is not None and not proof.proven:
+            proof.complain(self.layout)
+            self._reload(use_snapshot=False)
 
     def _apply_deferred(self) -> None:
         self._deferral.apply(self._apply)
@@ -273,8 +299,9 @@ class StateCore:
         # the lock reloads (``JournalReplaced``).
         self._journal.seek(snap.offset, snap.seq, inode=snap.journal_inode)
         self._snapshot_seq = snap.seq
+        self._proof = ProofCheck(snap)
 
-    def _reload(self) -> None:
+    def _reload(self, *, use_snapshot: bool = True) -> None:
         self._deferral.clear()
         self._info = same_study_info(self.layout, self._info, strict=self.stop_on_replacement)
         self._repo.clear()
@@ -286,12 +313,16 @@ class StateCore:
             sync=self._journal.sync,
             defer_sync=self._journal.defer_sync,
         )
-        snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=True)
+        self._proof = None
+        snap = None
+        if use_snapshot:
+            snap = read_matching_snapshot(self.layout, self._info.journal_id, locked=True)
         if snap is not None:
             self._load_snapshot(snap)
         self._snapshot_seq = self._journal.seq
         for record in self._journal.read_new():
             self._apply(record)
+        self._settle_proof()
 
     def _apply(self, record: Mapping[str, Any]) -> bool:
         """Apply one journal record; False (with a warning) when it is malformed: like a
@@ -308,6 +339,9 @@ class StateCore:
                 self._workers[str(record["worker_id"])] = dict(record)
             elif kind == "snapshot_claim":
                 self._snapshot_seq = self._journal.seq
+            elif kind == "snapshot_proof":
+                if self._proof is not None:
+                    self._proof.see(record)
             elif kind == "optimizer_state":
                 self._optimizer_state = OptimizationState.from_dict(record["state"])
         except NewerFormatError:
@@ -340,11 +374,12 @@ class StateCore:
                 self._after_unlock.append((trial, mirrors))
 
     def _write_snapshot(self) -> None:
+        seq = self._journal.seq
         try:
-            write_snapshot(
+            digest = write_snapshot(
                 self.layout,
                 journal_id=self._info.journal_id,
-                seq=self._journal.seq,
+                seq=seq,
                 offset=self._journal.offset,
                 trials=self._repo.latest().values(),
                 workers=self._workers,
@@ -353,45 +388,18 @@ class StateCore:
             )
         except OSError as exc:  # a snapshot is only a cache: never fail a worker for it
             logger.warning("Could not write snapshot %s: %s", self.layout.snapshot_file, exc)
+            return
+        # Its proof, in a lock hold of its own (once per snapshot): readers believe the
+        # snapshot only once the journal repeats its digest.
+        try:
+            with self._locked():
+                self._outbox.append(proof_record(seq, digest))
+        except NepsLikeError as exc:  # the snapshot stays unproved, so unused: no harm
+            logger.warning("Could not record the proof of snapshot %s: %s", seq, exc)
 
     # -- sampling ------------------------------------------------------------------------
     def _sampler(self, worker_id: str) -> Sampler:
         return Sampler(self._repo, self._space, worker_id=worker_id, commit=self._commit)
-
-    def _current_attempt(self, trial: Trial, worker_id: str) -> Trial:
-        """The trial's record if ``worker_id`` still owns its current attempt (fencing)."""
-        current = self._repo.get(trial.id)
-        meta = current.metadata
-        if (
-            current.state is not TrialState.EVALUATING
-            or meta.evaluating_worker_id != worker_id
-            or meta.attempt != trial.metadata.attempt
-        ):
-            raise StaleTrialError(
-                f"Refusing the outcome of trial {trial.id} attempt {trial.metadata.attempt} "
-                f"from worker {worker_id}: the trial is now {current.state.value}, attempt "
-                f"{meta.attempt} of worker {meta.evaluating_worker_id}.",
-                trial_id=trial.id,
-            )
-        return current
-
-    def _requeue(
-        self, current: Trial, *, reason: str, max_retries: int | None, report: Report | None = None
-    ) -> Trial:
-        """CRASHED, then PENDING for another attempt, or FAILED past ``max_retries``
-        (None: always re-queue, for interruptions that are not the trial's fault)."""
-        interrupted = current.metadata.interrupted + (max_retries is None)
-        crashed = current.transition(
-            TrialState.CRASHED, report=report or Report(objective_to_minimize=None, err=reason)
-        ).with_metadata(time_ended=time.time(), interrupted=interrupted)
-        # Attempts lost to interruptions (preemption, stop signals) are not the trial's
-        # fault and do not count against max_retries.
-        if max_retries is None or current.metadata.attempt - interrupted <= max_retries:
-            nxt = crashed.transition(TrialState.PENDING, report=None)
-        else:
-            nxt = crashed.transition(TrialState.FAILED)
-        self._commit([nxt], mirrors=("metadata", "report"))
-        return nxt
 
 
 def make_locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from neps_like.state._fs import translate_os_errors
+from neps_like.state.untrusted import clean_json_text, loads
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class ErrorRecord:
             trial_id=None if data.get("trial_id") is None else str(data["trial_id"]),
             err_type=str(data["err_type"]),
             err=str(data["err"]),
-            tb=data.get("tb"),
+            tb=None if data.get("tb") is None else str(data["tb"]),
         )
 
 
@@ -60,7 +61,9 @@ class ErrDump:
 
 def append_error(path: Path, record: ErrorRecord) -> None:
     """Append one error; the caller holds the state lock."""
-    line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode()
+    # Lone surrogates (from undecodable names in a message) become U+FFFD: this runs
+    # under the lock, after the journal records of the same hold were written.
+    line = (clean_json_text(json.dumps(asdict(record), ensure_ascii=False)) + "\n").encode()
     with translate_os_errors("append to", path):
         # O_NOFOLLOW: an errors.jsonl planted as a link must not be appended through.
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -88,7 +91,7 @@ def read_errors(path: Path) -> ErrDump:
         if not line.strip():
             continue
         try:
-            records.append(ErrorRecord.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError):
+            records.append(ErrorRecord.from_dict(loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError):
             logger.warning("Skipping unreadable line %d of %s", number, path)
     return ErrDump(tuple(records))

@@ -49,6 +49,7 @@ from typing import Any
 
 from neps_like._errors import LockLostError, NepsLikeError
 from neps_like.state._fs import sync_file, translate_os_errors
+from neps_like.state.untrusted import check_json_bytes, clean_json_text
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,15 @@ class JournalReplaced(Exception):
 
 
 def encode_record(seq: int, record: Mapping[str, Any]) -> bytes:
+    """One journal line. Never fails on text: lone surrogates that slipped past the
+    writers' checks become U+FFFD (this runs under the lock, after other writes)."""
     payload = json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
-    crc = zlib.crc32(f"{seq} {payload}".encode())
+    try:
+        body = f"{seq} {payload}".encode()
+    except UnicodeEncodeError:
+        payload = clean_json_text(payload)
+        body = f"{seq} {payload}".encode()
+    crc = zlib.crc32(body)
     return f"{seq} {crc:08x} {payload}\n".encode()
 
 
@@ -100,7 +108,9 @@ def check_line(line: bytes) -> tuple[int, bytes]:
 
 
 def decode_payload(payload: bytes) -> dict[str, Any]:
-    """The record in a checked line's payload. Raises ValueError when it is not one."""
+    """The record in a checked line's payload. Raises ValueError when it is not one
+    (including one too large or too deeply nested to parse safely: ``untrusted``)."""
+    check_json_bytes(payload)
     record = _decode_json(payload.decode())  # UnicodeDecodeError is a ValueError
     if not isinstance(record, dict):
         raise ValueError("record is not a JSON object")

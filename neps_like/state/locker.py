@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from neps_like._errors import LockLostError, LockTimeout, StorageError
+from neps_like.state.filesystems import is_local_file_system
 
 if TYPE_CHECKING:
     import filelock
@@ -101,55 +102,6 @@ def _touch(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644))
 
 
-# File systems whose lock waits are handed over by the local kernel. Elsewhere (NFS and
-# other network file systems) a blocked lock request is retried by the client with a
-# back-off of up to 30 s, so a waiter on one host can starve while another host keeps
-# re-taking the lock (seen with two NFS clients): there we poll with a short back-off.
-_LOCAL_FS = frozenset(
-    {
-        "ext2",
-        "ext3",
-        "ext4",
-        "xfs",
-        "btrfs",
-        "tmpfs",
-        "overlay",
-        "zfs",
-        "f2fs",
-        "ramfs",
-        "jfs",
-        "reiserfs",
-        "bcachefs",
-    }
-)
-
-
-def is_local_file_system(path: Path) -> bool:
-    """Whether ``path`` is on a file system of this host's own kernel (not NFS & co.)."""
-    return filesystem_type(path) in _LOCAL_FS
-
-
-def filesystem_type(path: Path) -> str | None:
-    """The type of the file system holding ``path`` (Linux ``/proc/self/mountinfo``)."""
-    try:
-        target = os.path.realpath(path)
-        with open("/proc/self/mountinfo", encoding="utf-8") as fh:  # noqa: PTH123
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    best, fstype = "", None
-    for line in lines:
-        left, _, right = line.partition(" - ")
-        fields = left.split()
-        if len(fields) < 5 or not right:
-            continue
-        mount = fields[4].replace("\\040", " ")
-        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
-        if inside and len(mount) >= len(best):
-            best, fstype = mount, right.split()[0]
-    return fstype
-
-
 class _BlockingFlock:
     """``flock`` held on a descriptor kept open for the process's lifetime.
 
@@ -165,6 +117,8 @@ class _BlockingFlock:
         self.path = path
         self.warn_after = warn_after
         self._fd: int | None = None
+        self._dir_fd: int | None = None
+        self._stale = False  # the file locked is no longer ``.lock``: reopen after release
         self._identity = (0, 0)  # (device, inode) of the file ``_fd`` is open on
         self._pid = 0
         self._waiting_since: float | None = None
@@ -172,9 +126,13 @@ class _BlockingFlock:
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():
+            # The folder too: ``still_the_lock_file`` stats the name relative to it, a
+            # fraction of the cost of resolving the whole path at every hold.
+            self._dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             # O_NOFOLLOW: a ``.lock`` planted as a link must not make us create or lock a
             # file outside the study (ELOOP is reported as a storage error).
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+            self._fd = os.open(self.path.name, flags, 0o644, dir_fd=self._dir_fd)
             st = os.fstat(self._fd)
             self._identity = (st.st_dev, st.st_ino)
             self._pid = os.getpid()
@@ -182,31 +140,30 @@ class _BlockingFlock:
         return self._fd
 
     def acquire(self) -> None:
-        while True:
-            self._acquire_descriptor()
-            if self.still_the_lock_file():
-                return
-            # ``.lock`` was deleted (or replaced) while we waited for or held the old
-            # one: the others now lock a new file. Drop ours and lock what the path names
-            # (creating it again when missing), so every worker converges on one file.
-            logger.warning(
-                "The lock file %s was deleted or replaced; locking the current one.", self.path
-            )
-            self._drop_descriptor()
+        self._acquire_descriptor()
 
     def still_the_lock_file(self) -> bool:
-        # One stat per hold: the price of noticing a deleted lock file before writing.
+        """Whether the file locked is still the one named ``.lock``. When it is not (it
+        was deleted, or the study's folder was), the descriptor is dropped at the release
+        so that the next hold locks the current file, created again if missing: every
+        worker converges on one file."""
+        # One stat per writing hold, relative to the folder (cheaper than the full path).
         try:
-            st = os.stat(self.path, follow_symlinks=False)  # noqa: PTH116 (hot path)
+            st = os.stat(self.path.name, dir_fd=self._dir_fd, follow_symlinks=False)
+            if (st.st_dev, st.st_ino) == self._identity:
+                return True
         except FileNotFoundError:
-            return False
-        return (st.st_dev, st.st_ino) == self._identity
+            pass
+        logger.warning("The lock file %s was deleted or replaced; locking the new one.", self.path)
+        self._stale = True
+        return False
 
     def _drop_descriptor(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)  # closing also releases the flock
-            self._fd = None
+        for fd in (self._fd, self._dir_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)  # closing the lock file also releases the flock
+        self._fd = self._dir_fd = None
 
     def _acquire_descriptor(self) -> None:
         fd = self._descriptor()
@@ -249,6 +206,9 @@ class _BlockingFlock:
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if self._stale:
+            self._stale = False
+            self._drop_descriptor()
 
 
 class FileLocker:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from neps_like._errors import CorruptRecordError
 from neps_like.state.records import BudgetInfo
 
 
@@ -63,6 +64,27 @@ class OptimizationState:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OptimizationState:
+        """Rebuild from ``to_dict`` output, checking types (it is read from the journal).
+
+        Raises:
+            CorruptRecordError: a field has the wrong type.
+        """
         raw = data.get("budget")
-        budget = None if raw is None else BudgetInfo(**raw)
-        return cls(budget=budget, shared_state=dict(data.get("shared_state") or {}))
+        shared = data.get("shared_state")
+        if not isinstance(raw, dict | None) or not isinstance(shared, dict | None):
+            raise CorruptRecordError("optimizer state: budget or shared_state is not an object")
+        budget = None
+        if raw is not None:
+            for name in _BUDGET_FIELDS:
+                value = raw.get(name)
+                if not isinstance(value, int | float | None) or isinstance(value, bool):
+                    raise CorruptRecordError(f"optimizer state: budget {name} is {value!r}")
+            budget = BudgetInfo(
+                max_evaluations=raw.get("max_evaluations"),
+                max_cost_total=raw.get("max_cost_total"),
+                max_fidelity_total=raw.get("max_fidelity_total"),
+            )
+        return cls(budget=budget, shared_state=dict(shared or {}))
+
+
+_BUDGET_FIELDS = ("max_evaluations", "max_cost_total", "max_fidelity_total")

@@ -113,16 +113,43 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """Rebuild a report from ``to_dict``/``to_record`` output, checking every field.
+
+        Raises:
+            CorruptRecordError: a field has the wrong type (a record read from disk is
+                untrusted: an objective stored as text must not reach the analysis).
+        """
+        if not isinstance(data, Mapping):
+            raise CorruptRecordError(f"report is {type(data).__name__}, not an object")
         get = data.get
-        return cls(
-            get("objective_to_minimize"),
+        objective = get("objective_to_minimize")
+        if objective is not None and not _is_number(objective):
+            if not isinstance(objective, list) or not objective:
+                raise CorruptRecordError(f"objective_to_minimize is {objective!r}")
+            for value in objective:
+                if not _is_number(value):
+                    raise CorruptRecordError(f"objective_to_minimize holds {value!r}")
+        extra = get("extra")
+        if extra is None:
+            extra = {}
+        elif not isinstance(extra, dict):
+            raise CorruptRecordError(f"extra is {type(extra).__name__}, not an object")
+        curve = get("learning_curve")
+        if curve is not None and (
+            not isinstance(curve, list) or not all(_is_number(v) for v in curve)
+        ):
+            raise CorruptRecordError("learning_curve is not a list of numbers")
+        report = cls(
+            objective,
             get("cost"),
-            get("learning_curve"),
-            dict(get("extra") or {}),
+            curve,
+            extra,
             get("err"),
             get("tb"),
             get("evaluation_duration"),
         )
+        _check_fields(data, _REPORT_TYPES, "report")
+        return report
 
     @property
     def objectives(self) -> list[float] | None:
@@ -168,10 +195,63 @@ class MetaData:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetaData:
+        """Rebuild metadata, checking every field's type (unknown keys, written by a
+        newer version, are ignored).
+
+        Raises:
+            CorruptRecordError: a field is missing or has the wrong type.
+        """
+        if not isinstance(data, Mapping):
+            raise CorruptRecordError(f"metadata is {type(data).__name__}, not an object")
         try:
-            return cls(**data)
-        except TypeError:  # unknown keys (written by a newer version) are ignored
-            return cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+            meta = cls(**data)
+        except TypeError:
+            try:
+                meta = cls(**{k: v for k, v in data.items() if k in _META_FIELD_SET})
+            except TypeError as exc:
+                raise CorruptRecordError(f"metadata: {exc}") from None
+        _check_fields(data, _META_TYPES, "metadata")
+        return meta
+
+
+_NONE: type = type(None)
+_NUM: frozenset[type] = frozenset({int, float})
+_OPT_NUM: frozenset[type] = frozenset({int, float, _NONE})
+_OPT_STR: frozenset[type] = frozenset({str, _NONE})
+# Exact types of the fields, checked when a record is read back (``from_dict``): a
+# record from disk is untrusted, and one wrong type would crash whatever reads it later.
+# Exact types (what JSON and YAML decode to) also keep bool out of the numbers.
+_META_TYPES: dict[str, frozenset[type]] = {
+    "time_sampled": _NUM,
+    "sampling_worker_id": frozenset({str}),
+    "previous_trial_id": _OPT_STR,
+    "evaluating_worker_id": _OPT_STR,
+    "time_started": _OPT_NUM,
+    "time_ended": _OPT_NUM,
+    "attempt": frozenset({int}),
+    "interrupted": frozenset({int}),
+    "rung": frozenset({int, _NONE}),
+    "origin": frozenset({str}),
+}
+_REPORT_TYPES: dict[str, frozenset[type]] = {
+    "cost": _OPT_NUM,
+    "err": _OPT_STR,
+    "tb": _OPT_STR,
+    "evaluation_duration": _OPT_NUM,
+}
+MAX_ID_CHARS = 64
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in _NUM
+
+
+def _check_fields(data: Mapping[str, Any], table: dict[str, frozenset[type]], what: str) -> None:
+    """One pass over the given fields (missing ones take their typed defaults)."""
+    for name, value in data.items():
+        kinds = table.get(name)
+        if kinds is not None and type(value) not in kinds:
+            raise CorruptRecordError(f"{what} field {name!r} is {value!r}")
 
 
 _META_FIELDS = tuple(f.name for f in dataclasses.fields(MetaData))
@@ -249,21 +329,32 @@ class Trial:
             CorruptRecordError: when a field is missing or has the wrong form.
         """
         try:
+            if not isinstance(data, Mapping):
+                raise CorruptRecordError(f"trial is {type(data).__name__}, not an object")
             version = data.get("v", 1)
             if version != RECORD_VERSION and int(version) > RECORD_VERSION:
                 raise NewerFormatError(
                     f"Trial record version {version} is newer than this neps_like "
                     f"understands ({RECORD_VERSION}); upgrade neps_like."
                 )
+            trial_id = data["id"]
+            if not isinstance(trial_id, str) or not 0 < len(trial_id) <= MAX_ID_CHARS:
+                raise CorruptRecordError(f"id {trial_id!r} is not a short string")
+            config = data["config"]
+            if not isinstance(config, dict):
+                raise CorruptRecordError(f"config is {type(config).__name__}, not an object")
+            for name in config:
+                if not isinstance(name, str):  # (a JSON object's keys always are)
+                    raise CorruptRecordError(f"config key {name!r} is not a string")
             report = data.get("report")
             return cls(
-                str(data["id"]),
-                dict(data["config"]),
+                trial_id,
+                dict(config),
                 _STATE_OF[data["state"]],
                 MetaData.from_dict(data["metadata"]),
                 None if report is None else Report.from_dict(report),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, CorruptRecordError) as exc:
             if isinstance(exc, CorruptRecordError):
                 raise
             raise CorruptRecordError(f"Malformed trial record: {exc!r}") from exc

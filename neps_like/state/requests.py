@@ -7,12 +7,12 @@ of the evaluation in the worker that owns the trial.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from pathlib import Path
 
 from neps_like.state._fs import atomic_write_json
+from neps_like.state.untrusted import loads
 
 ACTIONS = ("stop", "pause")
 
@@ -29,7 +29,7 @@ def read_request(path: Path) -> str | None:
         # O_NOFOLLOW: polled all through an evaluation; never read through a link.
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "rb") as fh:
-            action = json.loads(fh.read(4096).decode("utf-8")).get("action")
+            action = loads(fh.read(4096)).get("action")  # depth-checked: a hostile file
     except (OSError, ValueError, AttributeError):
         return None
     return action if action in ACTIONS else None

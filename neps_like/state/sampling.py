@@ -16,6 +16,7 @@ from typing import Any
 
 from neps_like._errors import ConfigError, OptimizerError, SamplingExhausted
 from neps_like.space import SearchSpace
+from neps_like.state.layout import check_trial_id
 from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
 from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
 
@@ -30,6 +31,8 @@ class NextTrial:
     trial: Trial | None = None
     stop_reason: str | None = None
     should_wait: bool = False
+    # Unfinished trials whose worker stopped renewing its lease: waiting may take them over.
+    orphans: tuple[str, ...] = ()
 
 
 CommitFn = Callable[..., None]
@@ -87,6 +90,10 @@ class Sampler:
         ):
             return f"fidelities_to_spend={limits.max_fidelity_total} reached"
         return None
+
+    @property
+    def worker_id(self) -> str:
+        return self._worker_id
 
     def check_budget(self, limits: BudgetInfo, wait_for_running: bool) -> NextTrial | None:
         reason = self.exhausted_budget(limits)
@@ -238,4 +245,5 @@ class Sampler:
             prev_rung = self._repo.get(prev).metadata.rung
             rung = (prev_rung or 0) + 1
         candidate = f"{base}_{rung}"
-        return None if candidate in self._repo else candidate
+        # Checked on write as on read: an optimizer's previous_trial_id is not trusted.
+        return None if candidate in self._repo else check_trial_id(candidate)

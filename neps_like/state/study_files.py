@@ -12,9 +12,12 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from neps_like._errors import CorruptRecordError, StudyMismatchError
+import yaml
+
+from neps_like._errors import CorruptRecordError, SpaceError, StudyMismatchError
 from neps_like.space import SearchSpace
 from neps_like.state._fs import atomic_write_yaml, make_dirs, read_yaml
 from neps_like.state.layout import FORMAT_VERSION, Layout
@@ -65,22 +68,63 @@ def write_study_files(
     return info
 
 
+# The files written once are the study's source, with the journal: nothing else holds
+# what they say, so a damaged one cannot be rebuilt (``repair`` rebuilds the derived files).
+SOURCE_HINT = (
+    "It is a source file of the study (not rebuilt from the journal): restore it from a "
+    "backup or copy of the study, or write it again by hand as it was."
+)
+
+
+def _damaged(path: Path, detail: str) -> CorruptRecordError:
+    return CorruptRecordError(f"{path} is damaged: {detail}. {SOURCE_HINT}", path=path)
+
+
+def read_source(path: Path) -> dict[str, Any]:
+    """A study YAML file that must hold a mapping.
+
+    Raises:
+        CorruptRecordError: not valid YAML, empty or not a mapping (names the file).
+        StorageError: the file cannot be read.
+    """
+    try:
+        raw = read_yaml(path)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise _damaged(path, f"not valid YAML ({problem}{where})") from None
+    except UnicodeDecodeError:
+        raise _damaged(path, "not UTF-8 text") from None
+    if raw is None:
+        raise _damaged(path, "it is empty")
+    if not isinstance(raw, dict):
+        raise _damaged(path, f"it holds a {type(raw).__name__}, not a mapping")
+    return raw
+
+
+def _field(path: Path, raw: dict[str, Any], name: str, kinds: tuple[type, ...], what: str) -> Any:
+    value = raw.get(name)
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        raise _damaged(path, f"field {name!r} is {value!r}, expected {what}")
+    return value
+
+
 def read_study_info(layout: Layout) -> StudyInfo:
     """Read ``neps_like.yaml``.
 
     Raises:
-        CorruptRecordError: the file is malformed or from a newer format.
+        CorruptRecordError: the file is malformed (naming the field) or from a newer format.
     """
-    raw = read_yaml(layout.study_file)
-    try:
-        version = int(raw["format_version"])
-        info = StudyInfo(version, float(raw["created"]), int(raw["seed"]), str(raw["journal_id"]))
-    except (TypeError, KeyError, ValueError) as exc:
-        raise CorruptRecordError(
-            f"{layout.study_file} is malformed ({exc!r}); it should hold format_version, "
-            "created, seed and journal_id.",
-            path=layout.study_file,
-        ) from exc
+    path = layout.study_file
+    raw = read_source(path)
+    version = _field(path, raw, "format_version", (int,), "an integer")
+    created = _field(path, raw, "created", (int, float), "a time in seconds")
+    seed = _field(path, raw, "seed", (int,), "a non-negative integer")
+    journal_id = _field(path, raw, "journal_id", (str,), "a string")
+    if seed < 0 or not journal_id:
+        raise _damaged(path, "field 'seed' is negative or 'journal_id' is empty")
+    info = StudyInfo(version, float(created), seed, journal_id)
     if version > FORMAT_VERSION:
         raise CorruptRecordError(
             f"{layout.study_file} has format version {version}, newer than this neps_like "
@@ -103,12 +147,7 @@ def check_optimizer_info(layout: Layout, given: OptimizerInfo | None) -> Optimiz
         if given is not None:
             atomic_write_yaml(layout.optimizer_info_file, given.to_dict())
         return given
-    try:
-        on_disk = OptimizerInfo.from_dict(read_yaml(layout.optimizer_info_file))
-    except (TypeError, KeyError, AttributeError) as exc:
-        raise CorruptRecordError(
-            f"{layout.optimizer_info_file} is malformed: {exc!r}", path=layout.optimizer_info_file
-        ) from exc
+    on_disk = read_optimizer_info(layout)
     if given is not None and given != on_disk:
         raise StudyMismatchError(
             f"The optimizer differs from the one this study in {layout.root} was started with: "
@@ -125,7 +164,7 @@ def check_search_space(layout: Layout, given: SearchSpace | None) -> SearchSpace
         if given is not None:
             atomic_write_yaml(layout.search_space_file, given.to_dict())
         return given
-    on_disk = SearchSpace.from_dict(read_yaml(layout.search_space_file))
+    on_disk = read_search_space(layout)
     if given is not None and given != on_disk:
         raise StudyMismatchError(
             f"The search space differs from the one this study in {layout.root} was started "
@@ -133,6 +172,34 @@ def check_search_space(layout: Layout, given: SearchSpace | None) -> SearchSpace
             path=layout.search_space_file,
         )
     return on_disk
+
+
+def read_optimizer_info(layout: Layout) -> OptimizerInfo:
+    """``optimizer_info.yaml``, schema-checked.
+
+    Raises:
+        CorruptRecordError: naming the file and the field.
+    """
+    path = layout.optimizer_info_file
+    raw = read_source(path)
+    name = _field(path, raw, "name", (str,), "the optimizer's name")
+    settings = raw.get("settings")
+    if settings is not None and not isinstance(settings, dict):
+        raise _damaged(path, f"field 'settings' is {settings!r}, expected a mapping")
+    return OptimizerInfo(name=name, settings=dict(settings or {}))
+
+
+def read_search_space(layout: Layout) -> SearchSpace:
+    """``search_space.yaml``, schema-checked.
+
+    Raises:
+        CorruptRecordError: naming the file and the parameter and field at fault.
+    """
+    path = layout.search_space_file
+    try:
+        return SearchSpace.from_dict(read_source(path))
+    except SpaceError as exc:
+        raise _damaged(path, str(exc)) from None
 
 
 def check_seed(layout: Layout, on_disk: int, given: int | None) -> None:

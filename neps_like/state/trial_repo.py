@@ -29,7 +29,7 @@ from neps_like._errors import (
     TrialAlreadyExistsError,
     TrialNotFoundError,
 )
-from neps_like.state import safe_paths
+from neps_like.state import safe_paths, untrusted
 from neps_like.state._fs import read_yaml, translate_os_errors
 from neps_like.state.layout import Layout, TrialFiles
 from neps_like.state.records import MetaData, Report, Trial, TrialState
@@ -73,6 +73,7 @@ class TrialRepo:
     ) -> None:
         self.directory = directory
         self._layout = Layout.at(directory)
+        self.folders = safe_paths.CachedFolder(self._layout.root, self._layout.trials_dir)
         self._config_key = config_key or _default_key
         self._fidelity_name = fidelity_name
         self._trials: dict[str, Trial] = {}
@@ -176,9 +177,11 @@ class TrialRepo:
                 self.used_fidelity += sign * float(value)
 
     def clear(self) -> None:
+        folders = self.folders  # keeps its descriptor (the new one has opened nothing)
         self.__init__(  # type: ignore[misc]
             self.directory, config_key=self._config_key, fidelity_name=self._fidelity_name
         )
+        self.folders = folders
 
     def latest(self) -> Mapping[str, Trial]:
         """A read-only live view of every trial by id (no copy)."""
@@ -264,9 +267,10 @@ class TrialRepo:
         folder = self._layout.trial_dir(trial.id)  # a hostile id: UnsafePathError
         with translate_os_errors("write the files of", folder):
             try:
-                # The folder is entered once, from the study root, refusing links on the
-                # way (``trials/4 -> ~``); each file is then renamed into it.
-                with safe_paths.directory(self.directory, folder, create=create) as fd:
+                # The folder is entered once, from ``trials/`` (reached from the study root
+                # without links), refusing a link (``trials/4 -> ~``); each file is then
+                # renamed into it.
+                with self.folders.sub(trial.id, create=create) as fd:
                     self._write_mirrors(fd, trial, chosen)
             except FileNotFoundError:
                 if create:
@@ -300,9 +304,13 @@ class TrialRepo:
             raise TrialNotFoundError(trial_id, root=self.directory)
         try:
             config = read_yaml(config_file, root=root)
+            if not isinstance(config, dict):
+                raise TypeError(f"config.yaml holds {type(config).__name__}, not a mapping")
             meta_file = layout.trial_metadata_file(trial_id)
             with translate_os_errors("read", meta_file):
-                meta = json.loads(safe_paths.read_bytes(root, meta_file))
+                meta = untrusted.loads(safe_paths.read_bytes(root, meta_file))
+            if not isinstance(meta, dict):
+                raise TypeError(f"metadata.json holds {type(meta).__name__}, not an object")
             report_file = layout.trial_report_file(trial_id)
             exists = safe_paths.kind_of(root, report_file) is not None
             report = read_yaml(report_file, root=root) if exists else None

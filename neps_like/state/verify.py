@@ -1,10 +1,25 @@
 """Checking a study directory end to end, and repairing what can be repaired.
 
-``verify`` replays the whole journal from its first byte (not from the snapshot) and
-compares everything derived from it: the snapshot, the trial folders. ``repair`` takes
-the state lock, backs the directory's state files up, rewrites the journal without its
-damaged records (they go to the quarantine file), drops the snapshot and rewrites every
-trial folder from the journal. Workers that are running notice the new journal and reload.
+Which files are which:
+
+* **Source** (the study itself): ``journal/events.log`` (the truth about trials and
+  optimizer state) and the files written once, ``neps_like.yaml``,
+  ``optimizer_info.yaml`` and ``search_space.yaml``; also ``errors.jsonl`` (the
+  tracebacks). Nothing else holds what they say.
+* **Derived** (rebuilt from the journal): ``snapshot.json`` and
+  ``optimizer_state.json``, the mirror files of ``trials/<id>/`` (``config.yaml``,
+  ``metadata.json``, ``report.yaml``) and ``summary/``.
+
+``verify`` checks every one of them: it schema-checks the source YAML files (each
+problem names file and field), replays the whole journal from its first byte (not from
+the snapshot) with every record schema-checked, and compares everything derived from
+it. ``repair`` takes the state lock, backs the state files up, rewrites the journal
+without its damaged or malformed records (they go to the quarantine file), drops the
+unreadable lines of ``errors.jsonl``, drops the snapshot and rebuilds
+``optimizer_state.json``, rewrites every trial folder from the journal and marks the
+summary stale (the next ``status`` rewrites it). A damaged source YAML file cannot be
+rebuilt: ``repair`` leaves it alone and its report says how to restore it. Workers that
+are running notice the new journal and reload.
 """
 
 from __future__ import annotations
@@ -16,15 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neps_like.state import path_checks, safe_paths
+from neps_like._errors import CorruptRecordError, NepsLikeError
+from neps_like.state import path_checks, safe_paths, study_files
 from neps_like.state._fs import atomic_write_bytes, make_dirs, translate_os_errors
 from neps_like.state.journal import Journal, decode_line, encode_record
 from neps_like.state.layout import Layout, is_valid_trial_id, is_valid_worker_id
 from neps_like.state.locker import FileLocker, probe_lock_kind
+from neps_like.state.optimizer_info import OptimizationState
+from neps_like.state.record_check import check_record
 from neps_like.state.records import Report, Trial, TrialState
 from neps_like.state.snapshot import read_snapshot
-from neps_like.state.study_files import read_study_info
 from neps_like.state.trial_repo import TrialRepo
+from neps_like.state.untrusted import loads
 
 
 @dataclass
@@ -53,45 +71,116 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-def _replay(layout: Layout) -> tuple[Journal, dict[str, Trial], int]:
-    """The journal's trials by id; ids that are not valid trial ids are kept too (so that
-    ``verify`` reports them) but never used as paths."""
+def _replay(layout: Layout, report: VerifyReport) -> tuple[Journal, dict[str, Trial], list[Any]]:
     journal = Journal(layout.journal_file, layout.quarantine_file, sync="none")
     trials: dict[str, Trial] = {}
     records = journal.read_new()
     for record in records:
-        if record.get("kind") == "trial":
-            trial = Trial.from_dict(record["trial"])
+        try:
+            trial = check_record(record)
+        except CorruptRecordError as exc:
+            report.problems.append(
+                f"{layout.journal_file}: malformed {record.get('kind')!r} "
+                f"record skipped by every reader: {exc}"
+            )
+            continue
+        if trial is not None:
             trials[trial.id] = trial
-    return journal, trials, len(records)
+    return journal, trials, records
+
+
+def _check_sources(layout: Layout, report: VerifyReport) -> study_files.StudyInfo | None:
+    """Schema-check the study's YAML files; a problem for each damaged one."""
+    info = None
+    try:
+        info = study_files.read_study_info(layout)
+    except NepsLikeError as exc:
+        report.problems.append(str(exc))
+    checks = (
+        (layout.optimizer_info_file, study_files.read_optimizer_info),
+        (layout.search_space_file, study_files.read_search_space),
+    )
+    for path, read in checks:
+        if not path.exists():
+            continue  # a study made by an import has no optimizer or space yet
+        try:
+            read(layout)
+        except NepsLikeError as exc:
+            report.problems.append(str(exc))
+    return info
 
 
 def verify(root: str | Path) -> VerifyReport:
-    """Check the journal, the snapshot and the trial folders of the study in ``root``."""
+    """Check every file of the study in ``root`` (see the module docstring)."""
     layout = Layout.at(root)
     report = VerifyReport(layout.root)
-    info = read_study_info(layout)
-    journal, trials, report.records = _replay(layout)
-    report.trials = len(trials)
+    info = _check_sources(layout, report)
+    journal, trials, records = _replay(layout, report)
+    report.records, report.trials = len(records), len(trials)
     report.problems += [p.describe() for p in journal.problems]
     if journal.torn_bytes:
         report.notes.append(
             f"{journal.torn_bytes} bytes of an unfinished write at the end of the journal "
             "(a worker is appending right now, or was killed mid-write; the next write repairs it)"
         )
-    snap = read_snapshot(layout, info.journal_id)
-    if snap is not None:
-        replayed = {t.id: t for t in _trials_up_to(layout, snap.seq)}
-        if {t.id: t for t in snap.trials} != replayed:
-            report.problems.append(f"{layout.snapshot_file} disagrees with the journal")
+    if info is not None:
+        _check_snapshot(layout, info.journal_id, records, report)
     report.problems += path_checks.invalid_trial_ids(trials)
     report.problems += path_checks.link_problems(layout)
+    _check_derived_json(layout, report)
     _check_folders(layout, trials, report)
-    if layout.trials_dir.exists():
-        for folder in layout.trials_dir.iterdir():
-            if is_valid_trial_id(folder.name) and folder.name not in trials:
-                report.notes.append(f"folder {folder} belongs to no trial in the journal")
     return report
+
+
+def _check_snapshot(
+    layout: Layout, journal_id: str, records: list[Any], report: VerifyReport
+) -> None:
+    if not layout.snapshot_file.exists():
+        return
+    snap = read_snapshot(layout, journal_id)
+    if snap is None:
+        report.problems.append(f"{layout.snapshot_file} is unreadable or of another journal")
+        return
+    replayed = {t.id: t for t in _trials_up_to(layout, snap.seq)}
+    if {t.id: t for t in snap.trials} != replayed:
+        report.problems.append(f"{layout.snapshot_file} disagrees with the journal")
+    proofs = [r for r in records if r.get("kind") == "snapshot_proof"]
+    if any(r.get("seq") == snap.seq and r.get("digest") == snap.digest for r in proofs):
+        return
+    if any(r.get("seq") == snap.seq for r in proofs):
+        report.problems.append(
+            f"{layout.snapshot_file} differs from the snapshot the journal recorded (edited "
+            "or damaged); workers ignore it"
+        )
+    else:
+        report.notes.append(
+            f"{layout.snapshot_file} has no proof in the journal; workers ignore it"
+        )
+
+
+def _check_derived_json(layout: Layout, report: VerifyReport) -> None:
+    path = layout.optimizer_state_file
+    if path.exists():
+        try:
+            if not isinstance(loads(path.read_bytes()), dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            report.problems.append(f"{path} is unreadable ({exc}); `repair` rebuilds it")
+    try:
+        data = layout.errors_file.read_bytes()
+    except OSError:
+        return
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.strip() and _error_line_problem(line):
+            report.problems.append(f"{layout.errors_file} line {number} is unreadable")
+
+
+def _error_line_problem(line: bytes) -> bool:
+    try:
+        value = loads(line)
+        return not isinstance(value, dict) or not {"time", "worker_id", "err"} <= set(value)
+    except ValueError:
+        return True
 
 
 def _check_folders(layout: Layout, trials: dict[str, Trial], report: VerifyReport) -> None:
@@ -119,6 +208,14 @@ def _check_folders(layout: Layout, trials: dict[str, Trial], report: VerifyRepor
                 f"{layout.trial_metadata_file(trial.id)} says {on_disk.state.value}, "
                 f"the journal says {trial.state.value}"
             )
+        elif dict(on_disk.config) != dict(trial.config):
+            report.problems.append(
+                f"{layout.trial_config_file(trial.id)} differs from the journal's config"
+            )
+    if layout.trials_dir.exists():
+        for folder in layout.trials_dir.iterdir():
+            if is_valid_trial_id(folder.name) and folder.name not in trials:
+                report.notes.append(f"folder {folder} belongs to no trial in the journal")
 
 
 def _trials_up_to(layout: Layout, seq: int) -> list[Trial]:
@@ -127,51 +224,65 @@ def _trials_up_to(layout: Layout, seq: int) -> list[Trial]:
     for line in data.split(b"\n"):
         try:
             line_seq, record = decode_line(line)
-        except (ValueError, UnicodeDecodeError):
+            if line_seq > seq:
+                break
+            trial = check_record(record)
+        except (ValueError, UnicodeDecodeError):  # CorruptRecordError is a ValueError
             continue
-        if line_seq > seq:
-            break
-        if record.get("kind") == "trial":
-            trial = Trial.from_dict(record["trial"])
+        if trial is not None:
             trials[trial.id] = trial
     return list(trials.values())
 
 
 def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, VerifyReport]:
-    """Back up, then rebuild the journal without damaged records, drop the snapshot and
-    rewrite the files of every trial folder (``all_folders``: create the missing ones
-    too). Returns the backup folder and the check afterwards."""
+    """Back up, then rebuild the journal without damaged or malformed records, drop the
+    snapshot, rebuild ``optimizer_state.json``, drop unreadable error lines and rewrite
+    the files of every trial folder (``all_folders``: create the missing ones too).
+    Returns the backup folder and the check afterwards."""
     layout = Layout.at(root)
     kind = probe_lock_kind(layout.lock_file, layout.lease_lock_marker)
     with FileLocker(layout.lock_file, kind=kind, lease_path=layout.lease_lock_file).lock():
         backup = _backup(layout)
         data = layout.journal_file.read_bytes() if layout.journal_file.exists() else b""
-        kept, dropped = [], []
+        kept: list[dict[str, Any]] = []
+        dropped: list[bytes] = []
+        trials: dict[str, Trial] = {}
+        state: OptimizationState | None = None
         for line in data.split(b"\n"):
             if not line:
                 continue
             try:
                 record = decode_line(line)[1]
-            except (ValueError, UnicodeDecodeError):
+                trial = check_record(record)
+            except (ValueError, UnicodeDecodeError):  # CorruptRecordError is a ValueError
                 dropped.append(line)
                 continue
             if _hostile(record):
                 dropped.append(line)  # a trial id that would name a path outside trials/
-            else:
-                kept.append(record)
+                continue
+            kept.append(record)
+            if trial is not None:
+                trials[trial.id] = trial
+            elif record.get("kind") == "optimizer_state":
+                state = OptimizationState.from_dict(record["state"])
+        dropped += _clean_errors(layout)
         if dropped:
             header = f"# {time.time():.3f} removed by repair\n".encode()
             _append(layout, header + b"\n".join(dropped) + b"\n")
-        kept += _requeue_orphans(layout, kept)
+        requeued = _requeue_orphans(layout, trials)
+        kept += requeued
         rebuilt = b"".join(encode_record(i, r) for i, r in enumerate(kept, start=1))
         # A new file (new inode): running workers detect the swap and reload.
         atomic_write_bytes(layout.journal_file, rebuilt, root=layout.root)
         layout.snapshot_file.unlink(missing_ok=True)
-        trials: dict[str, Trial] = {}
-        for record in kept:
-            if record.get("kind") == "trial":
-                trial = Trial.from_dict(record["trial"])
-                trials[trial.id] = trial
+        layout.summary_position_file.unlink(missing_ok=True)  # the next status rewrites it
+        if state is not None or layout.optimizer_state_file.exists():
+            state = state or OptimizationState()
+            payload = json.dumps({"seq": len(kept), **state.to_dict()}).encode()
+            atomic_write_bytes(layout.optimizer_state_file, payload, root=layout.root)
+        for record in requeued:
+            trial = Trial.from_dict(record["trial"])
+            trials[trial.id] = trial
         repo = TrialRepo(layout.root)
         for trial in trials.values():
             if trial.state.value not in ("invalid", "duplicate"):
@@ -179,14 +290,25 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
     return backup, verify(root)
 
 
-def _requeue_orphans(layout: Layout, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _clean_errors(layout: Layout) -> list[bytes]:
+    """Rewrite ``errors.jsonl`` without its unreadable lines; returns them."""
+    try:
+        data = safe_paths.read_bytes(layout.root, layout.errors_file)
+    except OSError:
+        return []
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    bad = [line for line in lines if _error_line_problem(line)]
+    if bad:
+        good = [line for line in lines if not _error_line_problem(line)]
+        atomic_write_bytes(
+            layout.errors_file, b"".join(line + b"\n" for line in good), root=layout.root
+        )
+    return bad
+
+
+def _requeue_orphans(layout: Layout, current: dict[str, Trial]) -> list[dict[str, Any]]:
     """Records re-queueing EVALUATING trials whose worker has no lease file (it is gone):
     typically a trial whose report was among the damaged records."""
-    current: dict[str, Trial] = {}
-    for record in records:
-        if record.get("kind") == "trial":
-            trial = Trial.from_dict(record["trial"])
-            current[trial.id] = trial
     out = []
     for trial in current.values():
         owner = trial.metadata.evaluating_worker_id
@@ -232,6 +354,10 @@ def _backup(layout: Layout) -> Path:
         layout.snapshot_file,
         layout.optimizer_state_file,
         layout.quarantine_file,
+        layout.errors_file,
+        layout.study_file,
+        layout.optimizer_info_file,
+        layout.search_space_file,
     ):
         with translate_os_errors("back up", path):
             try:

@@ -7,6 +7,7 @@ a real worker or the maintenance command, and hashes everything outside the stud
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -71,3 +72,31 @@ def test_repair_drops_a_hostile_record_and_writes_nothing_outside(tmp_path: Path
     assert all(r["trial"]["id"] != HOSTILE_ID for r in trial_records(world.study))
     quarantine = (world.study / "journal" / "quarantine.log").read_text()
     assert HOSTILE_ID in quarantine
+
+
+def test_hostile_trial_id_in_the_snapshot_is_never_a_path(tmp_path: Path) -> None:
+    """Attack: ``snapshot.json`` edited to hold a pending trial ``"../../home"``; a worker
+    starting from the snapshot used to evaluate in the victim's home directory and, with
+    ``delete_checkpoints=True``, empty it."""
+    world = make_world(tmp_path)
+    code, err = run_worker(world, "function", evaluations_to_spend=520, optimizer="random_search")
+    assert code == 0, err
+    snapshot_file = world.study / "snapshot.json"
+    snapshot = json.loads(snapshot_file.read_text())
+    metadata = {"time_sampled": time.time(), "sampling_worker_id": "attacker"}
+    snapshot["trials"].insert(
+        0,
+        {"v": 1, "id": HOSTILE_ID, "state": "pending", "config": {"x": 0.5}, "metadata": metadata},
+    )
+    snapshot_file.write_text(json.dumps(snapshot))
+    before = world.outside()
+    code, err = run_worker(
+        world,
+        "function",
+        evaluations_to_spend=522,
+        optimizer="random_search",
+        delete_checkpoints=True,
+    )
+    assert code == 0, err
+    assert world.outside() == before
+    assert HOSTILE_ID not in neps.load(world.study)

@@ -125,6 +125,10 @@ def _choice_key(value: Any) -> tuple[bool, bool, Any]:
     return (isinstance(value, bool), isinstance(value, str), value)
 
 
+def _itself(value: Any) -> Any:
+    return value
+
+
 @st.composite
 def floats_params(draw: st.DrawFn) -> Parameter:
     log = draw(st.booleans())
@@ -157,7 +161,8 @@ def integer_params(draw: st.DrawFn) -> Parameter:
 
 @st.composite
 def categorical_params(draw: st.DrawFn) -> Parameter:
-    choices = draw(st.lists(scalars, min_size=1, max_size=6, unique_by=_choice_key))
+    # Unique by kind and value, and by Python's equality (1 == True is refused).
+    choices = draw(st.lists(scalars, min_size=1, max_size=6, unique_by=(_choice_key, _itself)))
     prior = draw(st.one_of(st.none(), st.sampled_from(choices)))
     return Categorical(choices, prior=prior, prior_confidence="high")
 
@@ -172,7 +177,7 @@ parameters = st.one_of(
 
 @st.composite
 def spaces(draw: st.DrawFn) -> SearchSpace:
-    params = draw(st.lists(parameters, min_size=0, max_size=6))
+    params = draw(st.lists(parameters, min_size=1, max_size=6))
     named: dict[str, Parameter] = {f"group.p{i}": p for i, p in enumerate(params)}
     if draw(st.booleans()):
         named["budget"] = draw(st.sampled_from([IntegerFidelity(1, 50), FloatFidelity(0.1, 1.0)]))

@@ -315,10 +315,12 @@ def test_categorical_numpy_choices_become_python() -> None:
 
 
 def test_categorical_matches_by_value_and_kind() -> None:
-    p = Categorical([1, True, "1"])
-    assert p.index(1.0) == 0 and p.index(True) == 1 and p.index("1") == 2
+    p = Categorical([1, "True", "1"])
+    assert p.index(1.0) == 0 and p.index("True") == 1 and p.index("1") == 2
     assert p.check_value(np.int64(1)) == 1
-    with pytest.raises(ConfigError, match=r"value 2 is not one of the choices \[1, True, '1'\]"):
+    with pytest.raises(ConfigError, match=r"value True is not one of the choices"):
+        p.index(True)
+    with pytest.raises(ConfigError, match=r"value 2 is not one of the choices \[1, 'True', '1'\]"):
         p.index(2)
 
 

@@ -20,14 +20,16 @@ import numpy as np
 from scipy.stats import qmc
 
 from neps_like._errors import OptimizerError, SamplingExhausted
-from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp
+from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp, _subset
 from neps_like.optimizers.bo._blas import limit_blas_threads
 from neps_like.optimizers.bo._space_info import SpaceInfo
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial
 
 # Purposes mixed into the seed of each random generator.
-_SOBOL, _DESIGN, _FIT, _CANDIDATES, _PAREGO, _FALLBACK = range(6)
+_SOBOL, _DESIGN, _FIT, _CANDIDATES, _PAREGO, _FALLBACK, _SUBSET = range(7)
 _MAX_RESAMPLES = 200
+# Rows the hyperparameters are fitted on once the history exceeds max_gp_points.
+_FIT_POINTS = 128
 _DECODE_CHUNK = 16
 
 
@@ -47,6 +49,9 @@ class BayesianOptimization:
         fit_restarts: L-BFGS-B restarts of the hyperparameter fit.
         blas_threads: BLAS threads of the calling thread during a proposal (None leaves
             the process setting alone); one is fastest for matrices this small.
+        max_gp_points: past this many observations the GP is fitted on a subset of this
+            size (the best, the incumbent's neighbours and a random spread), which bounds
+            the cost of a proposal however long the study runs.
     """
 
     compute_outside_lock: ClassVar[bool] = True
@@ -63,6 +68,7 @@ class BayesianOptimization:
         n_candidates: int = 1024,
         fit_restarts: int = 2,
         blas_threads: int | None = 1,
+        max_gp_points: int = 200,
     ) -> None:
         if output_transform not in ("auto", "log", "standardize"):
             raise OptimizerError(
@@ -89,6 +95,9 @@ class BayesianOptimization:
         self.n_candidates = int(n_candidates)
         self.fit_restarts = int(fit_restarts)
         self.blas_threads = blas_threads
+        if int(max_gp_points) < 10:
+            raise OptimizerError(f"max_gp_points must be >= 10, got {max_gp_points}.")
+        self.max_gp_points = int(max_gp_points)
 
     def __call__(
         self,
@@ -103,7 +112,7 @@ class BayesianOptimization:
 
     def _propose(self, trials: Mapping[str, Trial], count: int) -> list[SampledConfig]:
         history = _data.split_trials(trials)
-        seen = {self.space.config_key(t.config) for t in trials.values()}
+        seen = {self.space.recorded_key(t.config) for t in trials.values()}
         base = len(trials)
         model: _Model | None = None
         extra: list[Mapping[str, Any]] = []
@@ -174,9 +183,19 @@ class BayesianOptimization:
             x_obs = np.vstack([x_obs, self.space.encode(history.failed)])
             y = np.concatenate([y, np.full(len(history.failed), y.max())])
         y_std = _data.transform_outputs(y, mode)
+        x_fit, y_fit = x_obs, y_std
+        if y_std.size > self.max_gp_points:
+            # Subset of data: the GP conditions on max_gp_points rows, and its
+            # hyperparameters are fitted on a smaller subset of those (the fit costs
+            # tens of Cholesky factorisations, the posterior one).
+            sub_rng = np.random.default_rng([self.seed, base, _SUBSET])
+            keep = _subset.select_subset(x_obs, y_std, self.max_gp_points, sub_rng)
+            x_obs, y_std = x_obs[keep], y_std[keep]
+            fit_keep = _subset.select_subset(x_obs, y_std, _FIT_POINTS, sub_rng)
+            x_fit, y_fit = x_obs[fit_keep], y_std[fit_keep]
         rng = np.random.default_rng([self.seed, base, _FIT])
         params = _gp.fit_hyperparameters(
-            x_obs, y_std, self.info.is_cat, rng, n_restarts=self.fit_restarts
+            x_fit, y_fit, self.info.is_cat, rng, n_restarts=self.fit_restarts
         )
         gp = _gp.GaussianProcess(x_obs, y_std, self.info.is_cat, params)
         return _Model(gp, x_obs, y_std, n_observed=len(history.observed))
