@@ -194,7 +194,12 @@ def run(
             state.close()
             # The last worker out writes the summary: each removes its lease first, so of
             # workers stopping together at least the last one finds no other live lease.
-            if opts.get("write_summary_to_disk", True) and not live_workers(layout, grace):
+            replaced = worker.summary.study_replaced  # its view is of the old study
+            if (
+                opts.get("write_summary_to_disk", True)
+                and not replaced
+                and not live_workers(layout, grace)
+            ):
                 try:
                     write_summary(state)
                 except (OSError, NepsLikeError) as exc:  # a side dish: never fail the run
