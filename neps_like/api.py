@@ -209,6 +209,8 @@ def run(
 _PARAMETERS = {
     n: p.default for n, p in inspect.signature(run).parameters.items() if n != "legacy"
 }
+# The canonical argument names (``launch`` checks its pass-through arguments against them).
+_ACCEPTED = set(_PARAMETERS)
 
 
 def _given(explicit: Mapping[str, Any], legacy: Mapping[str, Any]) -> dict[str, Any]:
