@@ -1,7 +1,9 @@
 """Chaos: SIGKILL random workers while they share one study; nothing may be lost or doubled.
 
-K workers (default 8) run ``neps_like.run`` on one directory with short leases and
-``continue_until_max_evaluation_completed=True``. Every ``--kill-every`` seconds the
+K workers (default 8) run ``neps_like.run`` on one directory with the library's default
+settings (lease grace, heartbeat, retries, and no ``continue_until_max_evaluation_completed``:
+what a user gets) unless ``--grace``/``--heartbeat``/``--max-retries`` are given. Every
+``--kill-every`` seconds the
 driver SIGKILLs a random live worker (mid-evaluation, mid-report, holding the lock:
 wherever it happens to be) and starts a replacement. The objective sleeps
 ``--eval-seconds`` and appends one line per finished evaluation to a side log (one
@@ -10,6 +12,7 @@ wherever it happens to be) and starts a replacement. The objective sleeps
 Run from the repository root::
 
     .venv/bin/python benchmarks/chaos.py     # 8 workers, 2000 trials, a kill every 2 s
+    .venv/bin/python benchmarks/chaos.py --workers 6 --trials 2000 --kill-every 1
     .venv/bin/python benchmarks/chaos.py --workers 4 --trials 200 --kill-every 1
 
 At the end it checks, and exits 1 on any violation:
@@ -36,6 +39,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -53,8 +57,11 @@ WORKER_FLAG = "--_worker"
 # -- worker ----------------------------------------------------------------------------------
 def worker_main(spec_json: str) -> int:
     """One worker: ``run`` with an objective that logs each finished evaluation durably."""
+    import logging
+
     import neps_like as neps
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     spec = json.loads(spec_json)
     side_log, eval_seconds = spec.pop("side_log"), spec.pop("eval_seconds")
 
@@ -85,14 +92,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--trials", type=int, default=2000, help="evaluation budget (default 2000)")
     p.add_argument("--kill-every", type=float, default=2.0, help="seconds between kills")
     p.add_argument("--eval-seconds", type=float, default=0.05, help="objective's sleep")
-    p.add_argument("--grace", type=float, default=3.0, help="lease_grace_seconds (default 3)")
-    p.add_argument("--heartbeat", type=float, default=0.5, help="heartbeat_seconds")
+    p.add_argument("--grace", type=float, default=None, help="lease_grace_seconds (default: run's)")
+    p.add_argument("--heartbeat", type=float, default=None, help="heartbeat_seconds (run's)")
     p.add_argument(
         "--max-retries",
         type=int,
-        default=1000,
-        help="attempts after the first before a trial is FAILED; high by default because "
-        "this benchmark tests bookkeeping, not the retry policy (default 1000)",
+        default=None,
+        help="attempts after the first before a trial is FAILED (default: run's)",
     )
     p.add_argument("--seed", type=int, default=0, help="seeds the victim choice and the study")
     p.add_argument("--timeout", type=float, default=900.0, help="give up after this long")
@@ -112,6 +118,8 @@ class Fleet:
     killed: list[int] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)
     bad_exits: list[str] = field(default_factory=list)
+    kill_times: list[float] = field(default_factory=list)
+    ended: float = 0.0
     started: int = 0
     finished: int = 0
 
@@ -145,6 +153,7 @@ class Fleet:
         victim.send_signal(signal.SIGKILL)
         victim.wait()
         self.killed.append(victim.pid)
+        self.kill_times.append(time.monotonic())
         self.reap()
         self.start()
 
@@ -157,7 +166,10 @@ class Fleet:
 
 
 def drive(args: argparse.Namespace, run_dir: Path) -> tuple[Fleet, float, bool]:
-    """Run the workers and the killer until every worker has exited on its own."""
+    """Run the workers and the killer until every worker has exited on its own.
+
+    Returns the fleet, the wall time, whether it timed out; ``fleet.kill_times`` and
+    ``fleet.ended`` give the time from the last kill to the study's completion."""
     (run_dir / "logs").mkdir(parents=True)
     spec = {
         "root_directory": str(run_dir / "study"),
@@ -165,12 +177,15 @@ def drive(args: argparse.Namespace, run_dir: Path) -> tuple[Fleet, float, bool]:
         "eval_seconds": args.eval_seconds,
         "evaluations_to_spend": args.trials,
         "optimizer": "random_search",
-        "continue_until_max_evaluation_completed": True,
-        "lease_grace_seconds": args.grace,
-        "heartbeat_seconds": args.heartbeat,
-        "max_retries": args.max_retries,
         "seed": args.seed,
     }
+    for key, value in (
+        ("lease_grace_seconds", args.grace),
+        ("heartbeat_seconds", args.heartbeat),
+        ("max_retries", args.max_retries),
+    ):
+        if value is not None:  # otherwise the library's default, as a user gets it
+            spec[key] = value
     fleet = Fleet(run_dir, spec)
     rng = random.Random(args.seed)
     began = time.monotonic()
@@ -192,8 +207,9 @@ def drive(args: argparse.Namespace, run_dir: Path) -> tuple[Fleet, float, bool]:
                 next_kill += args.kill_every
             time.sleep(min(0.05, max(0.0, next_kill - time.monotonic())))
     finally:
+        fleet.ended = time.monotonic()
         fleet.stop_all()
-    return fleet, time.monotonic() - began, timed_out
+    return fleet, fleet.ended - began, timed_out
 
 
 # -- audit -----------------------------------------------------------------------------------
@@ -229,7 +245,28 @@ def audit(
         numbers.update(found)
         violations += problems
     numbers["bad worker exits"] = len(fleet.bad_exits)
+    if fleet.kill_times:
+        numbers["last kill to completion (s)"] = round(fleet.ended - fleet.kill_times[-1], 2)
+    numbers.update(_end_waits(run_dir))
     return numbers, violations + fleet.bad_exits
+
+
+_WAITED = re.compile(rb"waited (\d+\.\d) s for trial\(s\) [^ ]+.*?\(taken over here: ([^)]*)\)")
+
+
+def _end_waits(run_dir: Path) -> dict[str, Any]:
+    """What the workers' last log lines say they waited for at the end of the study."""
+    waits, taken = [], 0
+    for log in sorted((run_dir / "logs").iterdir()):
+        found = _WAITED.search(log.read_bytes())
+        if found:
+            waits.append(float(found.group(1)))
+            taken += 0 if found.group(2) == b"none" else len(found.group(2).split(b","))
+    return {
+        "workers that waited at the end": len(waits),
+        "longest wait at the end (s)": max(waits, default=0.0),
+        "trials taken over while waiting": taken,
+    }
 
 
 Check = tuple[dict[str, Any], list[str]]
@@ -371,8 +408,9 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(args: argparse.Namespace, numbers: dict[str, Any], violations: list[str]) -> None:
     print(
         f"chaos: {args.workers} workers, {args.trials} trials, SIGKILL every "
-        f"{args.kill_every:g} s, eval {args.eval_seconds:g} s, lease grace {args.grace:g} s, "
-        f"heartbeat {args.heartbeat:g} s"
+        f"{args.kill_every:g} s, eval {args.eval_seconds:g} s, lease grace "
+        f"{'default' if args.grace is None else args.grace}, heartbeat "
+        f"{'default' if args.heartbeat is None else args.heartbeat}"
     )
     width = max(len(k) for k in numbers)
     for key, value in numbers.items():

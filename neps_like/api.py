@@ -167,7 +167,10 @@ def run(
             "or live workers would lose their trials."
         )
     policy = LeasePolicy(
-        grace=grace, check_interval=min(grace / 2, 10.0), max_retries=settings.max_retries
+        grace=grace,
+        check_interval=min(grace / 2, 10.0),
+        max_retries=settings.max_retries,
+        heartbeat=heartbeat,
     )
     state.enable_lease_recovery(policy)
     env = args_mod.environment_settings()

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from neps_like._errors import StaleTrialError, UnsafePathError
 from neps_like.runtime.control import RequestWatcher, TrialControlled
+from neps_like.runtime.end_wait import EndWait
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
 from neps_like.runtime.signals import StopRequest, WorkerInterrupted
@@ -90,6 +91,7 @@ class Worker:
         self.stop = stop or StopRequest()
         self.progress = Progress(worker_id)
         self._watcher = RequestWatcher()
+        self._end_wait = EndWait()
         self._needs_directory = (
             getattr(evaluator, "needs_directory", True) or settings.trial_folders == "always"
         )
@@ -108,19 +110,21 @@ class Worker:
             if nxt.trial is None:
                 reason = nxt.stop_reason or "nothing to do"
                 if nxt.should_wait:
+                    self._end_wait.waiting(nxt.orphans)
                     nxt = None
                     time.sleep(self.settings.poll_interval)
                     continue
                 break
+            self._end_wait.took(nxt.trial.id)
             nxt = self._evaluate(nxt.trial, started)
         self.progress.close()
         self._watcher.close()
-        self.summary.stop_reason = reason
+        self.summary.stop_reason = reason + self._end_wait.describe()
         logger.info(
             "Worker %s stops after %d evaluations: %s",
             self.worker_id,
             self.summary.evaluated,
-            reason,
+            self.summary.stop_reason,
             extra={"worker_id": self.worker_id},
         )
         return self.summary

@@ -18,7 +18,7 @@ from neps_like._errors import (
 )
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
-from neps_like.state._fs import make_dirs
+from neps_like.state._fs import translate_os_errors
 from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.filesystems import is_local_file_system
@@ -63,6 +63,13 @@ class LeasePolicy:
     grace: float = 60.0
     check_interval: float = 10.0
     max_retries: int | None = 2
+    heartbeat: float = 5.0
+
+    @property
+    def silent_after(self) -> float:
+        """A lease this old has missed heartbeats: its worker may be dead (two missed
+        beats, so that one slow renewal on a busy file server is not suspicious)."""
+        return min(2.0 * self.heartbeat, self.grace)
 
 
 class StateCore:
@@ -196,8 +203,12 @@ class StateCore:
             StorageError: the folder cannot be created (names the path and why).
         """
         folder = self.layout.trial_dir(trial_id)
-        make_dirs(folder, root=self.layout.root)  # a planted link: UnsafePathError
-        return folder
+        # One openat (a mkdirat first when new) from ``trials/``; a link: UnsafePathError.
+        with (
+            translate_os_errors("create directory", folder),
+            self._repo.folders.sub(trial_id, create=True),
+        ):
+            return folder
 
     def _record_error(self, error: ErrorRecord) -> None:
         """Queue an error record: written after this hold's journal records are durable,

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,14 @@ from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.leases import file_age, lease_age, server_now
 from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.records import (
+    BudgetInfo,
     MetaData,
     Report,
     Trial,
     TrialState,
 )
 from neps_like.state.requests import ACTIONS, write_request
+from neps_like.state.sampling import NextTrial, Sampler
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +174,7 @@ class MaintenanceOps(AttemptOps):
         """Re-queue trials of workers whose lease expired, checked every
         ``policy.check_interval`` seconds whenever this process takes the next trial."""
         self._lease_policy = policy
+        self._first_seen: dict[tuple[str, int], float] = {}
 
     def _recover_if_due(self, worker_id: str) -> list[Trial]:
         policy = self._lease_policy
@@ -186,20 +190,63 @@ class MaintenanceOps(AttemptOps):
         with self._locked():
             return self._recover_expired(worker_id, policy)
 
+    def _check_budget(
+        self, sampler: Sampler, limits: BudgetInfo, wait_for_running: bool
+    ) -> NextTrial | None:
+        """``sampler.check_budget``, and when the budget is handed out, wait instead of
+        stopping while some unfinished trial belongs to a worker that stopped renewing
+        its lease: once the lease expires the trial is re-queued and this worker takes it
+        over. Without that, workers that finish together leave a dead worker's trial
+        unfinished for good, since nobody is left to notice. Trials of live workers are
+        waited for only with ``wait_for_running``."""
+        result = sampler.check_budget(limits, wait_for_running)
+        policy = self._lease_policy
+        if result is None or result.should_wait or policy is None:
+            return result
+        self._apply_deferred()  # an outcome waiting to be applied is not an orphan
+        unproven = self._trials_without_proof_of_life(sampler.worker_id, policy)
+        if not unproven:
+            return sampler.check_budget(limits, wait_for_running)
+        return replace(result, should_wait=True, orphans=tuple(t.id for t in unproven))
+
+    def _trials_without_proof_of_life(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
+        """Other workers' running trials whose worker has not renewed its lease since this
+        worker first looked. A silent lease (missed heartbeats) may be a dead worker's;
+        a fresh-looking one may belong to a worker killed a moment ago, so it counts as
+        live only once renewed again (at most one heartbeat of waiting)."""
+        running = [
+            t for t in self._repo.evaluating() if t.metadata.evaluating_worker_id != worker_id
+        ]
+        if not running:
+            return []
+        now = server_now(self.layout)
+        unproven = []
+        for trial in running:
+            age = self._owner_silence(trial, now)
+            first_seen = self._first_seen.setdefault((trial.id, trial.metadata.attempt), now)
+            renewed_since = age is not None and age < now - first_seen
+            if age is None or age > policy.silent_after or not renewed_since:
+                unproven.append(trial)
+        return unproven
+
+    def _owner_silence(self, trial: Trial, now: float) -> float | None:
+        """Seconds since the trial's worker last renewed its lease; without a lease, the
+        age of the file the claim wrote (None when neither exists)."""
+        owner = trial.metadata.evaluating_worker_id or ""
+        age = lease_age(self.layout, owner, now)
+        if age is None:
+            age = file_age(self.layout.trial_config_file(trial.id), now)
+        return age
+
     def _recover_expired(self, worker_id: str, policy: LeasePolicy) -> list[Trial]:
         running = self._repo.evaluating()
         if not running:
             return []
         now = server_now(self.layout)
-        ages: dict[str, float | None] = {}
         recovered = []
         for trial in running:
             owner = trial.metadata.evaluating_worker_id or ""
-            if owner not in ages:
-                ages[owner] = lease_age(self.layout, owner, now)
-            age = ages[owner]
-            if age is None:  # no lease: judge by the file the claim wrote, server-stamped
-                age = file_age(self.layout.trial_config_file(trial.id), now)
+            age = self._owner_silence(trial, now)
             if age is not None and age <= policy.grace:
                 continue
             reason = (

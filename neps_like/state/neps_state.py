@@ -133,7 +133,9 @@ class NePSState(ReadingOps, MaintenanceOps):
             with self._locked():
                 self._recover_if_due(worker_id)
                 sampler = self._sampler(worker_id)
-                result = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
+                result = sampler.claim_pending() or self._check_budget(
+                    sampler, limits, wait_for_running
+                )
                 if result is not None or not outside:
                     return result or sampler.sample_within(optimizer, limits, batch_size)
                 view_len = len(self._repo)
@@ -146,7 +148,9 @@ class NePSState(ReadingOps, MaintenanceOps):
                 return NextTrial(stop_reason=f"sampling exhausted: {exc}")
             with self._locked():
                 sampler = self._sampler(worker_id)
-                result = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
+                result = sampler.claim_pending() or self._check_budget(
+                    sampler, limits, wait_for_running
+                )
                 if result is not None:
                     return result
                 if len(self._repo) == view_len or not any(map(sampler.collides, proposals)):
@@ -196,11 +200,11 @@ class NePSState(ReadingOps, MaintenanceOps):
             done = self._report(trial, report, worker_id=worker_id)
             self._recover_if_due(worker_id)
             sampler = self._sampler(worker_id)
-            nxt = sampler.claim_pending() or sampler.check_budget(limits, wait_for_running)
+            nxt = sampler.claim_pending() or self._check_budget(sampler, limits, wait_for_running)
             if nxt is not None and nxt.trial is None and self._deferral:
                 # Stop or wait: decide on every outcome (waiting looks at running trials).
                 self._apply_deferred()
-                nxt = sampler.check_budget(limits, wait_for_running)
+                nxt = self._check_budget(sampler, limits, wait_for_running)
             if nxt is None and not getattr(optimizer, "compute_outside_lock", False):
                 if getattr(optimizer, "uses_outcomes", True) or getattr(
                     optimizer, "uses_configs", True

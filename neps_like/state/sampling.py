@@ -31,6 +31,8 @@ class NextTrial:
     trial: Trial | None = None
     stop_reason: str | None = None
     should_wait: bool = False
+    # Unfinished trials whose worker stopped renewing its lease: waiting may take them over.
+    orphans: tuple[str, ...] = ()
 
 
 CommitFn = Callable[..., None]
@@ -88,6 +90,10 @@ class Sampler:
         ):
             return f"fidelities_to_spend={limits.max_fidelity_total} reached"
         return None
+
+    @property
+    def worker_id(self) -> str:
+        return self._worker_id
 
     def check_budget(self, limits: BudgetInfo, wait_for_running: bool) -> NextTrial | None:
         reason = self.exhausted_budget(limits)
