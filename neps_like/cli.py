@@ -34,7 +34,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"Worker {summary.worker_id}: {summary.evaluated} evaluations "
         f"({summary.failed} failed); stopped because {summary.stop_reason}."
     )
-    return 0
+    return 3 if summary.study_replaced else 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:

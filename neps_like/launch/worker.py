@@ -60,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         log.exception("worker %s: the evaluation raised", args.worker_id)
         return EXIT_EVALUATION_ERROR
+    if summary.study_replaced:  # the worker stopped cleanly and said why in its log
+        return EXIT_MAINTENANCE
     log.info("worker %s done: %s", args.worker_id, summary)
     return 0
 
