@@ -32,6 +32,7 @@ from neps_like.analysis.results import Results, load
 from neps_like.analysis.status import status
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
+from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.script_helpers import (
     load_config,
@@ -119,6 +120,7 @@ __all__ = [
     "copy_checkpoint",
     "enqueue",
     "import_trials",
+    "launch",
     "load",
     "load_config",
     "pause_trial",

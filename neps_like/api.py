@@ -6,9 +6,11 @@ with the same ``root_directory``. Running it again continues the same study.
 
 from __future__ import annotations
 
+import inspect
 import logging
+import os
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.results import Results, load, write_summary
@@ -33,48 +35,50 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["Results", "load", "requested_optimizer", "run", "status"]
 
-_ACCEPTED = {
-    "evaluate_pipeline",
-    "pipeline_space",
-    "root_directory",
-    "optimizer",
-    "evaluations_to_spend",
-    "cost_to_spend",
-    "fidelities_to_spend",
-    "worker_evaluations_to_spend",
-    "continue_until_max_evaluation_completed",
-    "overwrite_root_directory",
-    "ignore_errors",
-    "on_error",
-    "max_retries",
-    "objective_value_on_error",
-    "cost_value_on_error",
-    "sample_batch_size",
-    "seed",
-    "worker_id",
-    "max_wallclock_time_seconds",
-    "write_summary_to_disk",
-    "lease_grace_seconds",
-    "heartbeat_seconds",
-    "script",
-    "script_config_as",
-    "script_config_flag",
-    "script_timeout_seconds",
-    "delete_checkpoints",
-    "trial_folders",
-}
+def _accepted() -> set[str]:
+    """The canonical argument names: ``run()``'s own parameters."""
+    return {n for n in inspect.signature(run).parameters if n != "legacy"}
 
 
 def run(
     evaluate_pipeline: Callable[..., Any] | str | None = None,
     pipeline_space: Any = None,
-    **kwargs: Any,
+    *,
+    root_directory: str | os.PathLike[str] = "neps_results",
+    optimizer: Any = None,
+    evaluations_to_spend: int | None = None,
+    cost_to_spend: float | None = None,
+    fidelities_to_spend: float | None = None,
+    worker_evaluations_to_spend: int | None = None,
+    continue_until_max_evaluation_completed: bool = False,
+    overwrite_root_directory: bool = False,
+    ignore_errors: bool | None = None,
+    on_error: Literal["raise", "ignore", "retry"] | None = None,
+    max_retries: int = 2,
+    objective_value_on_error: float | list[float] | None = None,
+    cost_value_on_error: float | None = None,
+    sample_batch_size: int = 1,
+    seed: int | None = None,
+    worker_id: str | None = None,
+    max_wallclock_time_seconds: float | None = None,
+    write_summary_to_disk: bool = True,
+    lease_grace_seconds: float = 60.0,
+    heartbeat_seconds: float = 5.0,
+    script: str | os.PathLike[str] | list[str] | None = None,
+    script_config_as: Literal["json", "args"] = "json",
+    script_config_flag: bool = False,
+    script_timeout_seconds: float | None = None,
+    delete_checkpoints: bool = False,
+    trial_folders: Literal["auto", "always"] = "auto",
+    **legacy: Any,
 ) -> WorkerSummary:
     """Run one worker on the study in ``root_directory`` until a stopping rule holds.
 
-    Arguments (NePS's current names; older spellings such as ``max_evaluations_total``,
-    ``max_cost_total``, ``max_evaluations_per_run``, ``working_directory``,
-    ``run_pipeline`` and ``searcher`` are accepted too):
+    Every argument after ``pipeline_space`` is keyword-only. Older NePS spellings
+    (``max_evaluations_total``, ``max_cost_total``, ``max_evaluations_per_run``,
+    ``working_directory``, ``run_pipeline``, ``searcher``, ...; the full map is
+    ``neps_like.runtime.arguments.ALIASES``) are accepted through ``**legacy`` and mapped
+    onto these names; a misspelt name is an error naming the nearest valid one.
 
     Args:
         evaluate_pipeline: the function to minimise, or ``"path/file.py:function"``. It
@@ -139,12 +143,8 @@ def run(
     Returns:
         What this worker did: evaluations, failures and why it stopped.
     """
-    given = dict(kwargs)
-    if evaluate_pipeline is not None:
-        given["evaluate_pipeline"] = evaluate_pipeline
-    if pipeline_space is not None:
-        given["pipeline_space"] = pipeline_space
-    opts = args_mod.canonicalise(given, _ACCEPTED)
+    explicit = {k: v for k, v in locals().items() if k in _PARAMETERS}
+    opts = args_mod.canonicalise(_given(explicit, legacy), _accepted())
     evaluator = _evaluator(opts)
     settings = _worker_settings(opts)
     layout = Layout.at(opts.get("root_directory", "neps_results"))
@@ -194,11 +194,39 @@ def run(
             state.close()
             # The last worker out writes the summary: each removes its lease first, so of
             # workers stopping together at least the last one finds no other live lease.
-            if opts.get("write_summary_to_disk", True) and not live_workers(layout, grace):
+            replaced = worker.summary.study_replaced  # its view is of the old study
+            if (
+                opts.get("write_summary_to_disk", True)
+                and not replaced
+                and not live_workers(layout, grace)
+            ):
                 try:
                     write_summary(state)
                 except (OSError, NepsLikeError) as exc:  # a side dish: never fail the run
                     logger.warning("Could not update %s: %s", layout.summary_dir, exc)
+
+
+_PARAMETERS = {
+    n: p.default for n, p in inspect.signature(run).parameters.items() if n != "legacy"
+}
+# The canonical argument names (``launch`` checks its pass-through arguments against them).
+_ACCEPTED = set(_PARAMETERS)
+
+
+def _given(explicit: Mapping[str, Any], legacy: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the caller set: parameters left at their default are omitted, so an
+    older spelling in ``legacy`` can stand in for them (both set and different: an error)."""
+    given = {k: v for k, v in explicit.items() if not _is_default(v, _PARAMETERS[k])}
+    given.update(legacy)
+    return given
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    if value is default:
+        return True
+    return type(value) is type(default) and isinstance(value, (str, bool, int, float)) and (
+        value == default
+    )
 
 
 def requested_optimizer(layout: Layout, given: Any) -> Any:

@@ -38,7 +38,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"Worker {summary.worker_id}: {summary.evaluated} evaluations "
         f"({summary.failed} failed); stopped because {summary.stop_reason}."
     )
-    return 0
+    return 3 if summary.study_replaced else 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -318,9 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     # Imported here so `neps-like status` does not pay for http.server and friends.
     from neps_like.analysis import cli as analysis_cli
     from neps_like.dashboard import cli as dashboard_cli
+    from neps_like.launch import cli as launch_cli
 
     analysis_cli.add_parsers(sub)  # plot, export
     dashboard_cli.add_parsers(sub)  # dashboard
+    launch_cli.add_parsers(sub)  # launch
 
     p = sub.add_parser("_demo-worker", help=argparse.SUPPRESS)  # internal: one worker of `demo`
     p.add_argument("root")

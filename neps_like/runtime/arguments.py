@@ -9,6 +9,7 @@ built — never at import.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,8 +47,11 @@ def canonicalise(given: Mapping[str, Any], accepted: set[str]) -> dict[str, Any]
     for key, value in given.items():
         name = _TO_CANONICAL.get(key, key)
         if name not in accepted:
+            near = difflib.get_close_matches(key, [*accepted, *_TO_CANONICAL], n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
             raise ArgumentError(
-                f"run() got an unknown argument {key!r}. Accepted: {', '.join(sorted(accepted))} "
+                f"run() got an unknown argument {key!r}.{hint} Accepted: "
+                f"{', '.join(sorted(accepted))} "
                 f"(older NePS spellings: {', '.join(sorted(_TO_CANONICAL))})."
             )
         if name in out and out[name] != value:

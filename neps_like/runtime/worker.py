@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from neps_like._errors import StaleTrialError, UnsafePathError
+from neps_like._errors import StaleTrialError, StudyReplacedError, UnsafePathError
 from neps_like.runtime.control import RequestWatcher, TrialControlled
 from neps_like.runtime.end_wait import EndWait
 from neps_like.runtime.evaluation import Outcome
@@ -62,6 +62,9 @@ class WorkerSummary:
     evaluated: int = 0
     failed: int = 0
     stop_reason: str = ""
+    # The study was rewound, or deleted and created again, under this worker: it stopped
+    # without writing to the new study (its claimed trial belonged to the old one).
+    study_replaced: bool = False
 
 
 Evaluator = Callable[..., Outcome]
@@ -100,6 +103,14 @@ class Worker:
     def run(self) -> WorkerSummary:
         """Evaluate trials until a stopping rule holds; returns what was done."""
         started = time.monotonic()
+        try:
+            reason = self._loop(started)
+        except StudyReplacedError as exc:
+            self.summary.study_replaced = True
+            reason = f"the study was replaced under this worker, which stopped: {exc}"
+        return self._finish(reason)
+
+    def _loop(self, started: float) -> str:
         nxt: NextTrial | None = None
         while True:
             reason = self._local_stop(started)
@@ -117,10 +128,14 @@ class Worker:
                 break
             self._end_wait.took(nxt.trial.id)
             nxt = self._evaluate(nxt.trial, started)
+        return reason
+
+    def _finish(self, reason: str) -> WorkerSummary:
         self.progress.close()
         self._watcher.close()
         self.summary.stop_reason = reason + self._end_wait.describe()
-        logger.info(
+        logger.log(
+            logging.WARNING if self.summary.study_replaced else logging.INFO,
             "Worker %s stops after %d evaluations: %s",
             self.worker_id,
             self.summary.evaluated,

@@ -18,7 +18,7 @@ from neps_like._errors import (
 )
 from neps_like.space import SearchSpace
 from neps_like.state import study_files
-from neps_like.state._fs import make_dirs
+from neps_like.state._fs import translate_os_errors
 from neps_like.state.deferral import Deferral
 from neps_like.state.err_dump import ErrorRecord, append_error
 from neps_like.state.filesystems import is_local_file_system
@@ -203,8 +203,12 @@ class StateCore:
             StorageError: the folder cannot be created (names the path and why).
         """
         folder = self.layout.trial_dir(trial_id)
-        make_dirs(folder, root=self.layout.root)  # a planted link: UnsafePathError
-        return folder
+        # One openat (a mkdirat first when new) from ``trials/``; a link: UnsafePathError.
+        with (
+            translate_os_errors("create directory", folder),
+            self._repo.folders.sub(trial_id, create=True),
+        ):
+            return folder
 
     def _record_error(self, error: ErrorRecord) -> None:
         """Queue an error record: written after this hold's journal records are durable,

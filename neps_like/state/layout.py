@@ -43,6 +43,7 @@ _OWN_TOP_NAMES = frozenset(
         "trials",
         "backups",
         "summary",
+        "launch",
     }
 )
 _TEMP_NAME = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{12}\.tmp\Z")
@@ -145,6 +146,24 @@ class Layout:
             UnsafePathError: ``worker_id`` is not a valid worker id.
         """
         return self.workers_dir / check_worker_id(worker_id)
+
+    @property
+    def launch_dir(self) -> Path:
+        """What ``neps-like launch`` keeps: the shipped function and the workers' logs."""
+        return self.root / "launch"
+
+    @property
+    def launch_function_file(self) -> Path:
+        """The cloudpickled run arguments of ``neps_like.launch(evaluate_pipeline=fn)``."""
+        return self.launch_dir / "function.pkl"
+
+    @property
+    def launch_logs_dir(self) -> Path:
+        return self.launch_dir / "logs"
+
+    def worker_log_file(self, worker_id: str) -> Path:
+        """``launch/logs/<worker_id>.log`` (not in ``workers/``, which holds only leases)."""
+        return self.launch_logs_dir / f"{check_worker_id(worker_id)}.log"
 
     @property
     def trials_dir(self) -> Path:

@@ -26,6 +26,7 @@ import contextlib
 import errno
 import os
 import stat
+import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
@@ -108,6 +109,63 @@ def _step(fd: int, name: str, path: Path, create: bool) -> int:
         if exc.errno in _REFUSED:
             raise refused(path, fd, name) from exc
         raise
+
+
+class CachedFolder:
+    """A kept descriptor of one folder below the root (``trials/``), reached once by the
+    walk above: entering one of its subfolders then costs one ``openat`` instead of a
+    walk per file (this runs for every trial that has a folder).
+
+    Safe to keep: the descriptor refers to the folder that was checked, never to what a
+    link put in its place later points to. A folder deleted since (the study overwritten)
+    is noticed when creating in it fails, and walked to again.
+    """
+
+    def __init__(self, root: Path, path: Path) -> None:
+        self.root, self.path = root, path
+        self._fd: int | None = None  # valid in a forked child too: it names a folder
+        self._lock = threading.Lock()  # the mirror thread and the worker's thread share it
+
+    def _descriptor(self) -> int:
+        fd = self._fd
+        if fd is not None:
+            return fd
+        with self._lock:
+            if self._fd is None:
+                with directory(self.root, self.path, create=True) as walked:
+                    self._fd = os.dup(walked)
+            return self._fd
+
+    def _forget(self) -> None:
+        # Not closed: another thread may be using it this instant, and a reused number
+        # would point its ``openat`` elsewhere. One descriptor per replaced study.
+        with self._lock:
+            self._fd = None
+
+    @contextlib.contextmanager
+    def sub(self, name: str, *, create: bool) -> Iterator[int]:
+        """A descriptor of the subfolder ``name`` (made when missing with ``create``).
+
+        Raises:
+            UnsafePathError: it is a link or a file.
+            FileNotFoundError: it is missing and ``create`` is False.
+        """
+        try:
+            fd = _step(self._descriptor(), name, self.path / name, create)
+        except FileNotFoundError:
+            if not create:
+                raise
+            self._forget()  # the folder itself is gone: walk to the current one
+            fd = _step(self._descriptor(), name, self.path / name, create)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
 
 
 def open_file(root: Path, path: Path, flags: int, mode: int = 0o644) -> int:

@@ -73,6 +73,7 @@ class TrialRepo:
     ) -> None:
         self.directory = directory
         self._layout = Layout.at(directory)
+        self.folders = safe_paths.CachedFolder(self._layout.root, self._layout.trials_dir)
         self._config_key = config_key or _default_key
         self._fidelity_name = fidelity_name
         self._trials: dict[str, Trial] = {}
@@ -176,9 +177,11 @@ class TrialRepo:
                 self.used_fidelity += sign * float(value)
 
     def clear(self) -> None:
+        folders = self.folders  # keeps its descriptor (the new one has opened nothing)
         self.__init__(  # type: ignore[misc]
             self.directory, config_key=self._config_key, fidelity_name=self._fidelity_name
         )
+        self.folders = folders
 
     def latest(self) -> Mapping[str, Trial]:
         """A read-only live view of every trial by id (no copy)."""
@@ -264,9 +267,10 @@ class TrialRepo:
         folder = self._layout.trial_dir(trial.id)  # a hostile id: UnsafePathError
         with translate_os_errors("write the files of", folder):
             try:
-                # The folder is entered once, from the study root, refusing links on the
-                # way (``trials/4 -> ~``); each file is then renamed into it.
-                with safe_paths.directory(self.directory, folder, create=create) as fd:
+                # The folder is entered once, from ``trials/`` (reached from the study root
+                # without links), refusing a link (``trials/4 -> ~``); each file is then
+                # renamed into it.
+                with self.folders.sub(trial.id, create=create) as fd:
                     self._write_mirrors(fd, trial, chosen)
             except FileNotFoundError:
                 if create:

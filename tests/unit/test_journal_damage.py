@@ -57,6 +57,29 @@ def test_every_kind_of_damage_is_reported_where_it_is(
         assert f"Skipping damaged journal data: {problem.describe()}" in caplog.messages
     reader.read_new()  # nothing new: the same damage is not reported twice
     assert len(reader.problems) == 5
+    reader.seek(0, 0)  # read from the start again: still each problem once
+    reader.read_new()
+    assert len(reader.problems) == 5
+
+
+def test_a_line_repeated_in_place_is_noted_not_counted_twice(tmp_path: Path) -> None:
+    r1, r2 = encode_record(1, {"n": 1}), encode_record(2, {"n": 2})
+    (tmp_path / "events.log").write_bytes(r1 + r2 + r2)  # a copy glitch repeated a line
+    reader = _journal(tmp_path)
+    assert reader.read_new() == [{"n": 1}, {"n": 2}]
+    assert [(p.kind, p.detail) for p in reader.problems] == [("out-of-order", "seq 2 after 2")]
+
+
+def test_reading_ahead_stops_before_damage_and_judges_nothing(tmp_path: Path) -> None:
+    r1, r3 = encode_record(1, {"n": 1}), encode_record(3, {"n": 3})
+    bad = encode_record(2, {"n": 2}).replace(b'"n":2', b'"n":9')
+    (tmp_path / "events.log").write_bytes(r1 + bad + r3)
+    ahead = _journal(tmp_path)
+    assert ahead.read_new(unlocked=True) == [{"n": 1}]
+    assert (ahead.offset, ahead.seq, ahead.problems) == (len(r1), 1, [])
+    deferring = _journal(tmp_path)  # under the lock: damage is judged and reported
+    assert deferring.read_new_deferring(lambda payload: False) == [{"n": 1}, {"n": 3}]
+    assert [p.kind for p in deferring.problems] == ["corrupt", "gap"]
 
 
 @pytest.mark.parametrize(
@@ -164,9 +187,22 @@ def test_a_journal_swapped_for_another_file_is_noticed(tmp_path: Path) -> None:
     j.append([{"n": 1}])
     copy = tmp_path / "copy.log"
     copy.write_bytes((tmp_path / "events.log").read_bytes() + encode_record(2, {"n": 2}))
+    reader = _journal(tmp_path)  # one that only reads
+    reader.read_new()
     copy.replace(tmp_path / "events.log")  # longer, so only the file's identity tells
     with pytest.raises(JournalReplaced, match=re.escape(str(tmp_path / "events.log"))):
         j.read_new()
+    with pytest.raises(JournalReplaced):
+        reader.read_new()
+    (tmp_path / "events.log").unlink()  # gone after it was read: replaced, not empty
+    with pytest.raises(JournalReplaced, match=re.escape(str(tmp_path / "events.log"))):
+        _journal_at(tmp_path, offset=10).read_new()
+
+
+def _journal_at(root: Path, *, offset: int) -> Journal:
+    journal = _journal(root)
+    journal.seek(offset, 1)
+    return journal
 
 
 def test_a_journal_larger_than_one_read_is_read_whole(tmp_path: Path) -> None:
@@ -192,13 +228,30 @@ def test_os_errors_name_the_action_and_the_file(tmp_path: Path) -> None:
     assert info.value.path == str(blocked / "events.log")
 
 
-def test_a_failed_write_leaves_nothing_to_sync_later(tmp_path: Path) -> None:
+def test_a_failed_write_leaves_nothing_to_sync_later(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """ENOSPC mid-append (``/dev/full``) raises a StorageError, and a group-commit journal
     keeps no descriptor of the failed write for a later sync."""
     j = Journal(Path("/dev/full"), tmp_path / "quarantine.log", defer_sync=True)
-    with pytest.raises(StorageError, match="Could not append to /dev/full"):
+    with caplog.at_level(logging.DEBUG, logger="neps_like.state.journal"), pytest.raises(
+        StorageError, match="Could not append to /dev/full"
+    ):
         j.append([{"n": 1}])
+    # A device cannot be cut back: said at debug level, the write error is what counts.
+    assert "Could not truncate /dev/full after a failed append" in caplog.messages
     j.sync_deferred()  # nothing to do, and nothing raises
+
+
+def test_a_torn_tail_that_cannot_be_kept_fails_the_append_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "events.log"
+    path.write_bytes(encode_record(1, {"n": 1}) + b"2 0000")
+    q = tmp_path / "missing" / "quarantine.log"
+    j = Journal(path, q)
+    j.read_new()
+    with pytest.raises(StorageError, match=re.escape(f"Could not write {q}")):
+        j.append([{"n": 2}])
+    assert _journal(tmp_path).read_new() == [{"n": 1}], "nothing half-written is left"
 
 
 def test_a_lost_lock_writes_nothing_and_leaves_nothing_open(tmp_path: Path) -> None:
@@ -215,7 +268,10 @@ def test_a_lost_lock_writes_nothing_and_leaves_nothing_open(tmp_path: Path) -> N
         j.append([{"n": 2}])
     message = str(info.value)
     assert f"is {grown} bytes, but this worker read it up to byte {size}" in message
-    assert "another process appended meanwhile, so the lock was lost" in message
+    assert (
+        "another process appended meanwhile, so the lock was lost (an NFS client stalled "
+        "past the server's lock lease?). Nothing was written."
+    ) in message
     assert info.value.path == str(tmp_path / "events.log")
     j.sync_deferred()  # the refused append left no descriptor behind
     assert [r["n"] for r in _journal(tmp_path).read_new()] == [1, "other"]
