@@ -27,6 +27,21 @@ OPTIMIZERS: dict[str, str] = {
     "asha": "neps_like.optimizers.multifidelity.asha:ASHA",
     "priorband": "neps_like.optimizers.multifidelity.priorband:PriorBand",
     "optuna": "neps_like.optimizers.optuna_sampler:OptunaSampler",
+    # NePS's other names (see docs/optimizers.md for what each does).
+    "async_hb": "neps_like.optimizers.multifidelity.async_hb:AsyncHB",
+    "complex_random_search": "neps_like.optimizers.complex_random_search:ComplexRandomSearch",
+    "ifbo": "neps_like.optimizers.ifbo:IfBO",
+    "mo_hyperband": "neps_like.optimizers.multiobjective.mo_hyperband:MOHyperband",
+    "moasha": "neps_like.optimizers.multiobjective.moasha:MOASHA",
+    "neps_hyperband": "neps_like.optimizers.multifidelity.neps_hyperband:NePSHyperband",
+    "neps_local_and_incumbent": (
+        "neps_like.optimizers.multifidelity.local_and_incumbent:neps_local_and_incumbent"
+    ),
+    "neps_priorband": "neps_like.optimizers.multifidelity.neps_priorband:neps_priorband",
+    "neps_random_search": "neps_like.optimizers.neps_random_search:NePSRandomSearch",
+    "neps_regularized_evolution": (
+        "neps_like.optimizers.regularized_evolution:RegularizedEvolution"
+    ),
 }
 
 

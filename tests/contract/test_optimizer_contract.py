@@ -24,7 +24,20 @@ FIDELITY = neps.SearchSpace.from_user(
         "epochs": neps.Integer(1, 27, is_fidelity=True),
     }
 )
-NEEDS_FIDELITY = {"successive_halving", "hyperband", "asha", "priorband"}
+NEEDS_FIDELITY = {
+    "successive_halving",
+    "hyperband",
+    "asha",
+    "priorband",
+    "async_hb",
+    "mo_hyperband",
+    "moasha",
+    "neps_hyperband",
+    "neps_local_and_incumbent",
+    "neps_priorband",
+}
+# Built only when their requirements are present: see test_ifbo_says_what_is_missing.
+NEEDS_EXTRAS = {"ifbo"}
 
 
 def _space(name: str) -> neps.SearchSpace:
@@ -71,6 +84,8 @@ def _drive(ask: AskFunction, steps: int, pending_every: int = 0) -> dict[str, Tr
 def name(request: pytest.FixtureRequest) -> str:
     if request.param == "optuna" and importlib.util.find_spec("optuna") is None:
         pytest.skip("the optuna optimizer needs optuna (an optional extra)")
+    if request.param in NEEDS_EXTRAS:
+        pytest.skip(f"{request.param} needs packages and weights that are not installed")
     return str(request.param)
 
 

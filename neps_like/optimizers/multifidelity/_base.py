@@ -16,10 +16,12 @@ import numpy as np
 
 from neps_like._errors import OptimizerError, SamplingExhausted
 from neps_like.optimizers.multifidelity._brackets import (
+    Entry,
     FidelitySpace,
     History,
     Memo,
     RungSchedule,
+    rank,
     with_proposal,
 )
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial
@@ -111,6 +113,11 @@ class MultiFidelityOptimizer:
 
     def _propose(self, trials: Mapping[str, Trial], hist: History) -> SampledConfig:
         raise NotImplementedError
+
+    def rank_entries(self, entries: list[Entry]) -> list[Entry]:
+        """Finished entries in promotion order, best first (multi-objective subclasses
+        order by Pareto fronts instead of the first objective)."""
+        return rank(entries)
 
     def key(self, config: Mapping[str, Any]) -> Hashable:
         """Identity of a config apart from its fidelity (a promotion keeps its parent's)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from neps_like.optimizers.multifidelity._base import MultiFidelityOptimizer
-from neps_like.optimizers.multifidelity._brackets import Entry, History, promotion, rank
+from neps_like.optimizers.multifidelity._brackets import Entry, History, promotion
 from neps_like.state.records import SampledConfig, Trial
 
 __all__ = ["ASHA"]
@@ -27,7 +27,7 @@ class ASHA(MultiFidelityOptimizer):
         """The next trial to promote, highest rung first, best score first."""
         for r in range(self.schedule.max_rung - 1, self.early_stopping_rate - 1, -1):
             finished = [e for e in hist.rung(r) if e.done]
-            top = rank(finished)[: len(finished) // self.eta]
+            top = self.rank_entries(finished)[: len(finished) // self.eta]
             for entry in top:
                 if entry.trial.id not in hist.promoted:
                     return entry

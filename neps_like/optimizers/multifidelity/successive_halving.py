@@ -19,7 +19,7 @@ rung may promote fewer than ``sizes[i+1]`` configs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from neps_like.optimizers.multifidelity._base import MultiFidelityOptimizer
@@ -46,15 +46,18 @@ class Bracket:
     def is_full(self) -> bool:
         return len(self.starts) >= self.spec.sizes[0]
 
-    def next_promotion(self, hist: History) -> Entry | None:
-        """The best unpromoted config of the highest complete rung still owed promotions."""
+    def next_promotion(
+        self, hist: History, order: Callable[[list[Entry]], list[Entry]] = rank
+    ) -> Entry | None:
+        """The best unpromoted config of the highest complete rung still owed promotions;
+        ``order`` ranks a rung's finished entries, best first."""
         members: list[Entry] = list(self.starts)
         target = self.spec.sizes[0]
         found: Entry | None = None
         for i, keep in enumerate(self.spec.sizes[1:]):
             if len(members) < target or not all(e.done for e in members):
                 break  # this rung is still running: nothing above it can be decided
-            chosen = rank(members)[:keep]
+            chosen = order(members)[:keep]
             waiting = [e for e in chosen if e.trial.id not in hist.promoted]
             if waiting:
                 found = waiting[0]
@@ -99,7 +102,7 @@ class SuccessiveHalving(MultiFidelityOptimizer):
     def _propose(self, trials: Mapping[str, Trial], hist: History) -> SampledConfig:
         brackets = deal_brackets(hist, self.bracket_specs())
         for bracket in brackets:
-            parent = bracket.next_promotion(hist)
+            parent = bracket.next_promotion(hist, self.rank_entries)
             if parent is not None:
                 return promotion(parent, self.schedule)
         target = next(b for b in brackets if not b.is_full)

@@ -40,7 +40,10 @@ elif mode == "args":
 elif mode == "slow":
     start = int(ckpt.read_text()) if ckpt.exists() else 0
     for step in range(start, 40):
-        ckpt.write_text(str(step))
+        # Written whole or not at all: a pause may kill the script at any instruction.
+        partial = ckpt.with_suffix(".tmp")
+        partial.write_text(str(step))
+        partial.replace(ckpt)
         neps_like.report_intermediate(float(step), step=step)
         time.sleep(0.1)
     neps_like.report(objective_to_minimize=config["x"], extra={"resumed_from": start})
