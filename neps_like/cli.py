@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from neps_like._errors import ArgumentError, NepsLikeError
-from neps_like._terminal import one_line, printable
+from neps_like.analysis._terminal import one_line, printable
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from neps_like._errors import NepsLikeError
-from neps_like._terminal import one_line
+from neps_like.analysis._terminal import one_line
 from neps_like.analysis.results import Results, load, results_of, write_summary
 from neps_like.state import leases
 from neps_like.state.layout import Layout

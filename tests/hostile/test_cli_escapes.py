@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import neps_like as neps
-from neps_like._terminal import one_line, printable
+from neps_like.analysis._terminal import one_line, printable
 
 HOSTILE = "boom\x1b]0;owned\x07\x1b[2J\x1b[31mred\rhidden\x9b1mcsi\x00nul\x7fdel"
 _RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
