@@ -39,6 +39,7 @@ OPTIMIZERS: dict[str, str] = {
     ),
     "neps_priorband": "neps_like.optimizers.multifidelity.neps_priorband:neps_priorband",
     "neps_random_search": "neps_like.optimizers.neps_random_search:NePSRandomSearch",
+    "primo": "neps_like.optimizers.multiobjective.primo:PriMO",
     "neps_regularized_evolution": (
         "neps_like.optimizers.regularized_evolution:RegularizedEvolution"
     ),

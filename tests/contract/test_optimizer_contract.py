@@ -35,6 +35,7 @@ NEEDS_FIDELITY = {
     "neps_hyperband",
     "neps_local_and_incumbent",
     "neps_priorband",
+    "primo",
 }
 # Built only when their requirements are present: see test_ifbo_says_what_is_missing.
 NEEDS_EXTRAS = {"ifbo"}
