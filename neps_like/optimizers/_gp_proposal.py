@@ -37,39 +37,50 @@ class PriorTerm:
 def gp_proposal(
     space: Any,
     info: SpaceInfo,
-    observed: list[Mapping[str, Any]],
+    x_obs: FloatArray,
     y: FloatArray,
-    pending: list[Mapping[str, Any]],
+    x_pending: FloatArray | None,
     rng: np.random.Generator,
     taken: Callable[[Mapping[str, Any]], bool],
     *,
+    fixed: tuple[float, ...] = (),
+    target: np.ndarray | None = None,
     prior: PriorTerm | None = None,
     n_candidates: int = 512,
     fit_restarts: int = 1,
 ) -> dict[str, Any] | None:
-    """The config maximising log-EI under a GP fitted on ``observed`` -> ``y`` (minimised).
+    """The config maximising log-EI under a GP fitted on ``x_obs`` -> ``y`` (minimised).
 
-    ``taken(config)`` says whether a decoded candidate is already in the study; the
-    first candidate that is not is returned, or None when all the search saw are taken.
-    Decoded configs carry the space's fidelity at its maximum: callers set their own.
+    ``x_obs`` rows are the space's encoding followed by ``len(fixed)`` extra numeric
+    columns (e.g. the fidelity); candidates are scored with those columns set to
+    ``fixed``, and the improvement is measured against the best ``y`` among the rows
+    where ``target`` is True (all rows by default). ``x_pending`` rows (same layout)
+    are fantasies at the posterior mean. ``taken(config)`` says whether a decoded
+    candidate is already in the study; the first candidate that is not is returned, or
+    None when all the search saw are taken. Decoded configs carry the space's fidelity
+    at its maximum: callers set their own.
     """
-    x_obs = space.encode(observed)
+    d = info.dim
+    is_cat = np.concatenate([info.is_cat, np.zeros(len(fixed), dtype=bool)])
     y_std = _data.transform_outputs(np.asarray(y, dtype=np.float64), "standardize")
-    params = _gp.fit_hyperparameters(x_obs, y_std, info.is_cat, rng, n_restarts=fit_restarts)
-    gp = _gp.GaussianProcess(x_obs, y_std, info.is_cat, params)
-    if pending:
-        x_pend = space.encode(pending)
-        gp = gp.condition_on(x_pend, gp.predict(x_pend)[0])
-    best = float(y_std.min())
+    params = _gp.fit_hyperparameters(x_obs, y_std, is_cat, rng, n_restarts=fit_restarts)
+    gp = _gp.GaussianProcess(x_obs, y_std, is_cat, params)
+    if x_pending is not None and len(x_pending):
+        gp = gp.condition_on(x_pending, gp.predict(x_pending)[0])
+    mask = np.ones(len(y_std), dtype=bool) if target is None else np.asarray(target, dtype=bool)
+    best = float(y_std[mask].min()) if mask.any() else float(y_std.min())
+    suffix = np.asarray(fixed, dtype=np.float64)
 
     def score(x: FloatArray) -> FloatArray:
-        mean, std = gp.predict(x)
+        full = np.hstack([x, np.broadcast_to(suffix, (x.shape[0], suffix.size))])
+        mean, std = gp.predict(full)
         value = _acquisition.log_expected_improvement(mean, std, best)
         if prior is not None:
             value = value + prior.weight * prior.density.log_pdf(x)
         return value
 
-    anchors = x_obs[np.argsort(y_std)[:5]]
+    order = np.argsort(np.where(mask, y_std, np.inf))
+    anchors = x_obs[order[: min(5, int(mask.sum()) or 5)], :d]
     center = None if prior is None else prior.density.centers
     cands, _ = _candidates.maximize(
         score, info.snapper, rng, anchors, prior_center=center, n_raw=n_candidates

@@ -25,6 +25,7 @@ OPTIMIZERS: dict[str, str] = {
     "successive_halving": "neps_like.optimizers.multifidelity.successive_halving:SuccessiveHalving",
     "hyperband": "neps_like.optimizers.multifidelity.hyperband:Hyperband",
     "asha": "neps_like.optimizers.multifidelity.asha:ASHA",
+    "bohb": "neps_like.optimizers.multifidelity.bohb:BOHB",
     "priorband": "neps_like.optimizers.multifidelity.priorband:PriorBand",
     "optuna": "neps_like.optimizers.optuna_sampler:OptunaSampler",
     # NePS's other names (see docs/optimizers.md for what each does).

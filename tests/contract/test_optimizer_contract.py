@@ -28,6 +28,7 @@ NEEDS_FIDELITY = {
     "successive_halving",
     "hyperband",
     "asha",
+    "bohb",
     "priorband",
     "async_hb",
     "mo_hyperband",

@@ -168,9 +168,9 @@ class PriMO:
         config = gp_proposal(
             self.space,
             self.info,
-            observed,
+            self.space.encode(observed),
             y,
-            pending,
+            self.space.encode(pending) if pending else None,
             np.random.default_rng([self.seed, len(trials), _FIT]),
             key_checker(self.space, seen),
             prior=prior,
