@@ -25,7 +25,9 @@ from neps_like.space import SearchSpace
         ([True, False], 1, False),
     ],
 )
-def test_class_form_int_prior_is_an_index(choices: list[object], prior: int, expected: object) -> None:
+def test_class_form_int_prior_is_an_index(
+    choices: list[object], prior: int, expected: object
+) -> None:
     param = neps.Categorical(choices, prior=prior, prior_confidence="high")
     assert param.prior == expected
     assert type(param.prior) is type(expected)
@@ -83,7 +85,9 @@ def test_dict_form_prior_is_the_value() -> None:
 
 def test_yaml_form_prior_is_the_value(tmp_path: Path) -> None:
     path = tmp_path / "space.yaml"
-    path.write_text("c:\n  choices: [0.1, 0.5, 1.0]\n  prior: 1.0\nn:\n  choices: [4, 8]\n  prior: 8\n")
+    path.write_text(
+        "c:\n  choices: [0.1, 0.5, 1.0]\n  prior: 1.0\nn:\n  choices: [4, 8]\n  prior: 8\n"
+    )
     space = SearchSpace.from_user(str(path))
     assert space["c"].prior == 1.0
     assert space["n"].prior == 8
