@@ -28,8 +28,8 @@ from neps_like._errors import (
     TrialNotFoundError,
     UnsafePathError,
 )
+from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load
-from neps_like.analysis.status import status
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
 from neps_like.launch import launch
