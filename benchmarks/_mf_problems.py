@@ -14,7 +14,9 @@ optimisation with continuous approximations" (BOCA), ICML 2017, section 5 / appe
   standard ``A``, ``P`` (Dixon and Szegő 1978); minima -3.86278 and -3.32237.
 
 Branin and Hartmann-6 are those of ``_functions.py`` (same formulas); Hartmann-3 is
-added here.
+added here. ``mixed_mf`` is ``_functions.py``'s own mixed space (a float, a log-scaled
+float, an integer and a categorical; low fidelities add ``0.3 (1 - z) sin(3 x)``), not
+from the literature: it checks the model on a space that is not a smooth cube.
 """
 
 from __future__ import annotations
@@ -53,4 +55,5 @@ MF_PROBLEMS: dict[str, Problem] = {
         -3.86278,
     ),
     "hartmann6_mf": PROBLEMS["hartmann6_mf"],
+    "mixed_mf": PROBLEMS["mixed_mf"],
 }
