@@ -50,6 +50,8 @@ def run(
     cost_to_spend: float | None = None,
     fidelities_to_spend: float | None = None,
     worker_evaluations_to_spend: int | None = None,
+    worker_cost_to_spend: float | None = None,
+    worker_fidelities_to_spend: float | None = None,
     continue_until_max_evaluation_completed: bool = False,
     overwrite_root_directory: bool = False,
     ignore_errors: bool | None = None,
@@ -70,6 +72,7 @@ def run(
     script_timeout_seconds: float | None = None,
     delete_checkpoints: bool = False,
     trial_folders: Literal["auto", "always"] = "auto",
+    live_plots: bool = False,
     **legacy: Any,
 ) -> WorkerSummary:
     """Run one worker on the study in ``root_directory`` until a stopping rule holds.
@@ -98,6 +101,8 @@ def run(
         cost_to_spend: stop sampling once the reported costs sum to this.
         fidelities_to_spend: stop sampling once the fidelity values sum to this.
         worker_evaluations_to_spend: evaluations of this process only.
+        worker_cost_to_spend / worker_fidelities_to_spend: this process stops sampling once
+            the costs it reported (the fidelity values it evaluated) sum to this.
         continue_until_max_evaluation_completed: when the budget is handed out, wait for
             the other workers' trials to finish (taking over any that are re-queued)
             instead of exiting.
@@ -134,6 +139,9 @@ def run(
         lease_grace_seconds: a worker silent for this long (SIGKILLed, node lost) has its
             trial re-queued by another worker (default 60).
         heartbeat_seconds: how often a live worker renews its lease (default 5).
+        live_plots: NePS 0.17 draws plots while running; neps_like does not, and says so
+            in a warning (``neps-like status ROOT --watch`` or ``neps-like dashboard ROOT``
+            follow a study live; ``neps_like.analysis.plots`` draws its figures).
         max_retries: attempts after the first for a crashed (or, with ``on_error="retry"``,
             failed) trial before it is FAILED (default 2).
 
@@ -145,6 +153,11 @@ def run(
     """
     explicit = {k: v for k, v in locals().items() if k in _PARAMETERS}
     opts = args_mod.canonicalise(_given(explicit, legacy), _accepted())
+    if opts.get("live_plots"):
+        logger.warning(
+            "live_plots=True: neps_like draws no plots while running; follow the study with "
+            "`neps-like status ROOT --watch` or `neps-like dashboard ROOT`."
+        )
     evaluator = _evaluator(opts)
     settings = _worker_settings(opts)
     layout = Layout.at(opts.get("root_directory", "neps_results"))
@@ -276,6 +289,10 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
         ),
         max_evaluations_per_run=p(
             "worker_evaluations_to_spend", opts.get("worker_evaluations_to_spend"), integer=True
+        ),
+        max_cost_per_run=p("worker_cost_to_spend", opts.get("worker_cost_to_spend")),
+        max_fidelity_per_run=p(
+            "worker_fidelities_to_spend", opts.get("worker_fidelities_to_spend")
         ),
         max_wallclock_time_seconds=p(
             "max_wallclock_time_seconds", opts.get("max_wallclock_time_seconds")
