@@ -15,7 +15,8 @@ from typing import Any, Literal, cast
 from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load, write_summary
-from neps_like.optimizers.registry import resolve_optimizer, stored_request
+from neps_like.compat.optimizer_settings import PriorFirst, translate
+from neps_like.optimizers.registry import OptimizerSpec, resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
 from neps_like.runtime.recovery import BackgroundRecovery
@@ -325,7 +326,10 @@ def _open_study(
         space = NePSState.create_or_load(layout.root, load_only=True).lock_and_get_search_space()
         if space is None:
             raise ArgumentError(f"The study in {layout.root} has no stored search space; pass one.")
-    build, spec = resolve_optimizer(requested_optimizer(layout, opts.get("optimizer")), space)
+    neps_request = translate(requested_optimizer(layout, opts.get("optimizer")), space)
+    build, spec = resolve_optimizer(neps_request.request, neps_request.space)
+    if neps_request.recorded:
+        spec = OptimizerSpec(spec.name, {**spec.settings, **neps_request.recorded})
     state = NePSState.create_or_load(
         layout.root,
         optimizer_info=OptimizerInfo(spec.name, spec.settings),
@@ -337,4 +341,6 @@ def _open_study(
         lock_kind=env["lock_kind"],
     )
     optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
+    if neps_request.sample_prior_first:
+        optimizer = PriorFirst(optimizer, space)
     return state, optimizer, space
