@@ -6,6 +6,7 @@ server. The API follows NePS, so ``import neps_like as neps`` runs NePS scripts.
 
 from __future__ import annotations
 
+from neps_like import algorithms
 from neps_like._errors import (
     ArgumentError,
     ConfigError,
@@ -32,6 +33,7 @@ from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
+from neps_like.compat.ask_and_tell import AskAndTell
 from neps_like.compat.trials import UserResultDict, import_trials
 from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
@@ -77,6 +79,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArgumentError",
+    "AskAndTell",
     "AskFunction",
     "AskTell",
     "BudgetInfo",
@@ -126,6 +129,7 @@ __all__ = [
     "UnsafePathError",
     "UserResultDict",
     "__version__",
+    "algorithms",
     "copy_checkpoint",
     "enqueue",
     "import_trials",

@@ -72,7 +72,17 @@ class Translated:
     _had_fidelity: bool = False
 
 
+def _factory_name(obj: Any) -> str | None:
+    """The name behind a ``neps.algorithms`` factory passed as the optimizer."""
+    name = getattr(obj, "neps_like_optimizer_name", None) if callable(obj) else None
+    return name if isinstance(name, str) else None
+
+
 def _split(request: Any) -> tuple[str | None, dict[str, Any]]:
+    if _factory_name(request) is not None:
+        return _factory_name(request), {}
+    if isinstance(request, tuple) and len(request) == 2 and _factory_name(request[0]):
+        return _factory_name(request[0]), dict(request[1])
     if isinstance(request, str):
         return request, {}
     if isinstance(request, tuple) and len(request) == 2 and isinstance(request[0], str):
@@ -136,8 +146,10 @@ def translate(request: Any, space: SearchSpace) -> Translated:
         OptimizerError: ``ignore_fidelity`` has a value NePS does not know.
     """
     name, settings = _split(request)
-    if name is None or name not in _HANDLED:
+    if name is None:
         return Translated(request, space)
+    if name not in _HANDLED:  # NePS's settings are the optimizer's own: passed as they are
+        return Translated((name, settings) if settings else name, space)
     name = _without_priors(name, space)
     opt_space = space
     if "ignore_fidelity" in settings and name in ("random_search", "grid_search", *_BO):
