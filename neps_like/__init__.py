@@ -34,11 +34,16 @@ from neps_like.analysis.results import Results, load
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
 from neps_like.compat.ask_and_tell import AskAndTell
+from neps_like.compat.readers import (
+    create_config,
+    load_config,
+    load_optimizer_info,
+    load_pipeline_space,
+)
 from neps_like.compat.trials import UserResultDict, import_trials
 from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.script_helpers import (
-    load_config,
     previous_trial_directory,
     report,
     report_intermediate,
@@ -131,11 +136,14 @@ __all__ = [
     "__version__",
     "algorithms",
     "copy_checkpoint",
+    "create_config",
     "enqueue",
     "import_trials",
     "launch",
     "load",
     "load_config",
+    "load_optimizer_info",
+    "load_pipeline_space",
     "pause_trial",
     "previous_trial_directory",
     "report",
