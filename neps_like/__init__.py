@@ -34,6 +34,7 @@ from neps_like.analysis.results import Results, load
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
 from neps_like.compat.ask_and_tell import AskAndTell
+from neps_like.compat.async_results import save_pipeline_results
 from neps_like.compat.readers import (
     create_config,
     load_config,
@@ -151,6 +152,7 @@ __all__ = [
     "resume_trial",
     "rewind",
     "run",
+    "save_pipeline_results",
     "status",
     "stop_trial",
     "trial_directory",

@@ -65,6 +65,7 @@ class WorkerSummary:
     failed: int = 0
     cost_spent: float = 0.0
     fidelities_spent: float = 0.0
+    awaiting: int = 0  # handed elsewhere: results come through save_pipeline_results
     stop_reason: str = ""
     # The study was rewound, or deleted and created again, under this worker: it stopped
     # without writing to the new study (its claimed trial belonged to the old one).
@@ -240,6 +241,15 @@ class Worker:
             return None
         finally:
             clear_request(control)
+        if outcome.awaiting:
+            self.summary.awaiting += 1
+            logger.info(
+                "Trial %s: the evaluation returned None; it stays evaluating until its "
+                "result is saved with neps_like.save_pipeline_results(result, %r, root).",
+                trial.id,
+                trial.id,
+            )
+            return None
         self.summary.evaluated += 1
         self._count_spent(trial, outcome.report)
         if outcome.exception is not None:
