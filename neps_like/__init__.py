@@ -35,6 +35,7 @@ from neps_like.api import run
 from neps_like.ask_tell import AskTell
 from neps_like.compat.ask_and_tell import AskAndTell
 from neps_like.compat.async_results import save_pipeline_results
+from neps_like.compat.plot import plot
 from neps_like.compat.readers import (
     create_config,
     load_config,
@@ -146,6 +147,7 @@ __all__ = [
     "load_optimizer_info",
     "load_pipeline_space",
     "pause_trial",
+    "plot",
     "previous_trial_directory",
     "report",
     "report_intermediate",
