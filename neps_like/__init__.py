@@ -52,6 +52,7 @@ from neps_like.script_helpers import (
     trial_directory,
 )
 from neps_like.space import (
+    ByName,
     Categorical,
     CategoricalParameter,
     ConfidenceLevel,
@@ -68,8 +69,10 @@ from neps_like.space import (
     Integer,
     IntegerFidelity,
     IntegerParameter,
+    Operation,
     Parameter,
     PipelineSpace,
+    Resample,
     SearchSpace,
 )
 from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
@@ -90,6 +93,7 @@ __all__ = [
     "AskFunction",
     "AskTell",
     "BudgetInfo",
+    "ByName",
     "Categorical",
     "CategoricalParameter",
     "ConfidenceLevel",
@@ -116,10 +120,12 @@ __all__ = [
     "NePSError",
     "NepsLikeError",
     "NewerFormatError",
+    "Operation",
     "OptimizerError",
     "Parameter",
     "PipelineSpace",
     "Report",
+    "Resample",
     "Results",
     "SampledConfig",
     "SamplingExhausted",

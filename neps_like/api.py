@@ -16,6 +16,7 @@ from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load, write_summary
 from neps_like.compat.optimizer_settings import PriorFirst, translate
+from neps_like.compat.structured_eval import structured_evaluation
 from neps_like.optimizers.registry import OptimizerSpec, resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
@@ -268,7 +269,9 @@ def _evaluator(opts: Mapping[str, Any]) -> FunctionEvaluator | ScriptEvaluator:
             "and script (a program run once per trial)."
         )
     if script is None:
-        return FunctionEvaluator(load_callable(cast("str | Callable[..., Any]", fn)))
+        function = load_callable(cast("str | Callable[..., Any]", fn))
+        resolving = structured_evaluation(function, opts.get("pipeline_space"))
+        return FunctionEvaluator(function if resolving is None else resolving)
     return ScriptEvaluator(
         script,
         config_as=opts.get("script_config_as", "json"),
