@@ -28,10 +28,11 @@ from neps_like._errors import (
     TrialNotFoundError,
     UnsafePathError,
 )
+from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load
-from neps_like.analysis.status import status
 from neps_like.api import run
 from neps_like.ask_tell import AskTell
+from neps_like.compat.trials import UserResultDict, import_trials
 from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
 from neps_like.script_helpers import (
@@ -51,6 +52,10 @@ from neps_like.space import (
     Float,
     FloatFidelity,
     FloatParameter,
+    HPOCategorical,
+    HPOConstant,
+    HPOFloat,
+    HPOInteger,
     Integer,
     IntegerFidelity,
     IntegerParameter,
@@ -62,7 +67,6 @@ from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig,
 from neps_like.trials_api import (
     copy_checkpoint,
     enqueue,
-    import_trials,
     pause_trial,
     resume_trial,
     rewind,
@@ -88,6 +92,10 @@ __all__ = [
     "Float",
     "FloatFidelity",
     "FloatParameter",
+    "HPOCategorical",
+    "HPOConstant",
+    "HPOFloat",
+    "HPOInteger",
     "IllegalTransitionError",
     "Integer",
     "IntegerFidelity",
@@ -116,6 +124,7 @@ __all__ = [
     "TrialNotFoundError",
     "TrialState",
     "UnsafePathError",
+    "UserResultDict",
     "__version__",
     "copy_checkpoint",
     "enqueue",

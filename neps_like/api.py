@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 from neps_like._errors import ArgumentError, NepsLikeError
+from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load, write_summary
-from neps_like.analysis.status import status
 from neps_like.optimizers.registry import resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable

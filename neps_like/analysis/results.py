@@ -2,7 +2,8 @@
 
 ``load`` takes the state lock once, reads the journal (from the snapshot on), and
 returns the trials; it never modifies the study. ``write_summary`` regenerates
-``summary/best_config.yaml`` and ``summary/trials.csv``.
+``summary/best_config.yaml`` and ``summary/trials.csv``, and NePS's summary files
+(``neps_tables``).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def results_of(state: NePSState) -> Results:
 
 
 def write_summary(state: NePSState) -> None:
-    """Regenerate ``summary/best_config.yaml`` and ``summary/trials.csv``.
+    """Regenerate ``summary/best_config.yaml``, ``summary/trials.csv`` and NePS's files.
 
     Skipped when they were already written from the same journal position: when many
     workers stop together, one writes the summary and the others find it current.
@@ -165,6 +166,7 @@ def write_summary(state: NePSState) -> None:
     with contextlib.suppress(OSError):
         if (
             layout.trials_csv_file.exists()
+            and (layout.summary_dir / "full.csv").exists()  # neps_tables.FULL_CSV
             and layout.summary_position_file.read_text(encoding="utf-8") == position
         ):
             return
@@ -192,4 +194,9 @@ def write_summary(state: NePSState) -> None:
         writer.writerow(fields)
         writer.writerows([[row.get(name) for name in fields] for row in rows])
         atomic_write_text(layout.trials_csv_file, buf.getvalue(), sync="none", root=layout.root)
+    from neps_like.analysis.neps_tables import write_neps_files  # it builds on Results
+
+    space = state.lock_and_get_search_space()
+    write_neps_files(results, layout, None if space is None else space.fidelity_name)
+    if rows:
         atomic_write_text(layout.summary_position_file, position, sync="none", root=layout.root)

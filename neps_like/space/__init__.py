@@ -33,6 +33,12 @@ FloatParameter = Float
 IntegerParameter = Integer
 CategoricalParameter = Categorical
 ConstantParameter = Constant
+# NePS's names for the parameters of its dict/YAML spaces. ``HPOCategorical`` takes its
+# prior as the choice itself (a value), where ``Categorical(prior=...)`` takes an index.
+HPOFloat = Float
+HPOInteger = Integer
+HPOCategorical = Categorical.with_prior_value
+HPOConstant = Constant
 
 __all__ = [
     "Categorical",
@@ -44,6 +50,10 @@ __all__ = [
     "Float",
     "FloatFidelity",
     "FloatParameter",
+    "HPOCategorical",
+    "HPOConstant",
+    "HPOFloat",
+    "HPOInteger",
     "Integer",
     "IntegerFidelity",
     "IntegerParameter",

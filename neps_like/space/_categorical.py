@@ -58,22 +58,41 @@ def _check_choices(choices: Any) -> tuple[Scalar, ...]:
     return tuple(values)
 
 
-def _resolve_prior(choices: tuple[Scalar, ...], prior: Any) -> Scalar | None:
+def _prior_by_value(choices: tuple[Scalar, ...], prior: Any) -> Scalar | None:
+    """The choice equal to ``prior`` (dict/YAML form, ``HPOCategorical``, ``default=``)."""
     if prior is None:
         return None
     keys = [scalar_key(c) for c in choices]
     key = scalar_key(prior)
     if key in keys:
         return choices[keys.index(key)]
-    # Current NePS gives the prior as an index; accept that when it cannot be mistaken
-    # for a value (no numerical choices).
-    index = plain(prior)
-    numeric_choices = any(is_number(c) for c in choices)
-    if isinstance(index, int) and is_number(index) and not numeric_choices:
-        position = int(index)
-        if 0 <= position < len(choices):
-            return choices[position]
     raise SpaceError(f"Categorical: prior={prior!r} is not one of the choices {list(choices)}")
+
+
+def _prior_by_index(choices: tuple[Scalar, ...], prior: Any) -> Scalar | None:
+    """NePS's rule for ``Categorical(choices, prior=...)``: an int is an index.
+
+    Any other value (a string, a float, a bool) cannot be an index, so it must be one
+    of the choices and is taken as that choice.
+    """
+    if prior is None:
+        return None
+    index = plain(prior)
+    if not (isinstance(index, int) and is_number(index)):
+        return _prior_by_value(choices, prior)
+    if 0 <= index < len(choices):
+        return choices[index]
+    hint = ""
+    if scalar_key(index) in [scalar_key(c) for c in choices]:
+        position = [scalar_key(c) for c in choices].index(scalar_key(index))
+        hint = (
+            f"; to make the choice {index!r} the prior, give its index prior={position} "
+            "(or use HPOCategorical / the dict form, where prior is a value)"
+        )
+    raise SpaceError(
+        f"Categorical: prior={prior!r} is an index into the choices (NePS's rule), "
+        f"but there are {len(choices)} choices {list(choices)}{hint}"
+    )
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -82,10 +101,13 @@ class Categorical(Parameter):
 
     Args:
         choices: Non-empty, unique values.
-        prior: The choice you believe is best; for NePS compatibility an index into
-            ``choices`` is accepted too when no choice is a number.
+        prior: The choice you believe is best, as NePS's ``Categorical`` takes it: an
+            int is the *index* of that choice (``[1, 2, 3], prior=1`` is 2); a value
+            that cannot be an index (a string, float or bool) is the choice itself.
+            ``Categorical.with_prior_value`` (and ``HPOCategorical``, the dict and YAML
+            forms) take the value instead.
         prior_confidence: As for ``Float``.
-        default: Classic NePS alias of ``prior``.
+        default: Classic NePS spelling of the prior: the choice itself (a value).
         default_confidence: Classic NePS alias of ``prior_confidence``.
 
     Raises:
@@ -109,13 +131,38 @@ class Categorical(Parameter):
         default_confidence: str | float | None = None,
     ) -> None:
         values = _check_choices(choices)
-        value = _resolve_prior(values, pick_prior(prior, default))
+        pick_prior(prior, default)  # refuses both at once
+        if default is not None:
+            value = _prior_by_value(values, default)
+        else:
+            value = _prior_by_index(values, prior)
         confidence = normalize_confidence(pick_confidence(prior_confidence, default_confidence))
         if value is None:
             confidence = DEFAULT_CONFIDENCE.value
         object.__setattr__(self, "choices", values)
         object.__setattr__(self, "prior", value)
         object.__setattr__(self, "prior_confidence", confidence)
+
+    @classmethod
+    def with_prior_value(
+        cls,
+        choices: Iterable[Scalar],
+        *,
+        prior: Scalar | None = None,
+        prior_confidence: str | float = DEFAULT_CONFIDENCE,
+        default: Scalar | None = None,
+        default_confidence: str | float | None = None,
+    ) -> Categorical:
+        """A categorical whose ``prior`` is the choice itself, never an index.
+
+        The rule of NePS's ``HPOCategorical`` and of the dict and YAML forms.
+        """
+        return cls(
+            choices,
+            default=pick_prior(prior, default),
+            prior_confidence=prior_confidence,
+            default_confidence=default_confidence,
+        )
 
     @property
     def has_prior(self) -> bool:

@@ -106,7 +106,7 @@ def parameter_from_spec(spec: Any) -> Parameter:
             f"unknown key(s) {unknown} for a {kind} parameter; allowed: {sorted(_KEYS[kind])}"
         )
     if kind == "categorical":
-        return Categorical(_pop_required(args, "choices", kind), **args)
+        return Categorical.with_prior_value(_pop_required(args, "choices", kind), **args)
     if kind == "constant":
         return Constant(_pop_required(args, "value", kind))
     for key in _NUMBER_FIELDS:

@@ -58,5 +58,8 @@ def test_exported_names_exist_and_are_sorted() -> None:
         "space",
         "state",
         "dashboard",
+        "compat",
+        "utils",
+        "algorithms",
     }
     assert public - set(names) - subpackages == set(), "public but not in __all__"

@@ -164,7 +164,7 @@ def categorical_params(draw: st.DrawFn) -> Parameter:
     # Unique by kind and value, and by Python's equality (1 == True is refused).
     choices = draw(st.lists(scalars, min_size=1, max_size=6, unique_by=(_choice_key, _itself)))
     prior = draw(st.one_of(st.none(), st.sampled_from(choices)))
-    return Categorical(choices, prior=prior, prior_confidence="high")
+    return Categorical.with_prior_value(choices, prior=prior, prior_confidence="high")
 
 
 parameters = st.one_of(

@@ -47,6 +47,10 @@ def test_exported_names() -> None:
             "IntegerParameter",
             "CategoricalParameter",
             "ConstantParameter",
+            "HPOFloat",
+            "HPOInteger",
+            "HPOCategorical",
+            "HPOConstant",
         ]
     )
     for name in space_mod.__all__:
@@ -324,9 +328,9 @@ def test_categorical_matches_by_value_and_kind() -> None:
         p.index(2)
 
 
-def test_categorical_prior_as_index_when_unambiguous() -> None:
+def test_categorical_prior_int_is_an_index() -> None:
     assert Categorical(["A", "B", "C"], prior=2).prior == "C"
-    with pytest.raises(SpaceError, match=r"prior=2 is not one of the choices \[0, 1\]"):
+    with pytest.raises(SpaceError, match=r"prior=2 is an index into the choices"):
         Categorical([0, 1], prior=2)
 
 
