@@ -73,6 +73,9 @@ CLASSES = (
 JOURNAL_CLASSES = {"dup_line", "reorder", "edit_record"}
 EXTRA_EVALUATIONS = 3
 DEEP = 5000  # nesting depth of the "deep" hostile value
+# Stands for a list nested DEEP times: too deep for json/yaml to write, so it is written
+# as this token and replaced by the nested text in the file (``_deepen``).
+DEEP_TOKEN = "__fuzz_deep__"
 
 
 def _space() -> dict[str, Any]:
@@ -176,6 +179,7 @@ def _fingerprint(sandbox: Path, study: Path) -> dict[str, str]:
 def _line(seq: int, record: Any) -> bytes:
     """A journal line with a checksum that holds: ``<seq> <crc32 hex> <json>``."""
     payload = json.dumps(record, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+    payload = _deepen(payload)
     crc = zlib.crc32(f"{seq} {payload}".encode())
     return f"{seq} {crc:08x} {payload}\n".encode()
 
@@ -230,10 +234,13 @@ def _hashable(value: Any) -> Any:
 
 
 # -- mutations -------------------------------------------------------------------------------
+def _deepen(text: str, *, quoted: bool = True) -> str:
+    """``text`` with every deep token replaced by a list nested ``DEEP`` times."""
+    token = f'"{DEEP_TOKEN}"' if quoted else DEEP_TOKEN
+    return text.replace(token, "[" * DEEP + "]" * DEEP)
+
+
 def _hostile_values(rng: random.Random) -> Any:
-    deep: Any = []
-    for _ in range(DEEP):
-        deep = [deep]
     return rng.choice(
         [
             "../../../outside/victim",
@@ -257,7 +264,7 @@ def _hostile_values(rng: random.Random) -> Any:
             {},
             [1, 2, 3],
             {"a": {"b": None}},
-            deep,
+            DEEP_TOKEN,
             "success",
             "evaluating",
             "nonsense-state",
@@ -356,10 +363,7 @@ def _edit_yaml(study: Path, sandbox: Path, kind: str, rng: random.Random) -> str
     target = study / rng.choice(["neps_like.yaml", "optimizer_info.yaml", "search_space.yaml"])
     value = yaml.safe_load(target.read_text(encoding="utf-8"))
     value, done = _edit(value, rng)
-    try:
-        text = yaml.safe_dump(value, allow_unicode=False)
-    except (yaml.YAMLError, RecursionError):
-        text = "{" * DEEP
+    text = _deepen(yaml.safe_dump(value, allow_unicode=False), quoted=False)
     target.write_text(text, encoding="utf-8", errors="surrogateescape")
     return f"{target.name}: {done}"
 
@@ -377,7 +381,7 @@ def _edit_snapshot(study: Path, sandbox: Path, kind: str, rng: random.Random) ->
         done = "moved seq"
     else:
         value, done = _edit(value, rng)
-    snap.write_text(json.dumps(value, ensure_ascii=True), encoding="utf-8")
+    snap.write_text(_deepen(json.dumps(value, ensure_ascii=True)), encoding="utf-8")
     return f"snapshot.json: {done}"
 
 
