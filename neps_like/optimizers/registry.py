@@ -25,6 +25,7 @@ OPTIMIZERS: dict[str, str] = {
     "successive_halving": "neps_like.optimizers.multifidelity.successive_halving:SuccessiveHalving",
     "hyperband": "neps_like.optimizers.multifidelity.hyperband:Hyperband",
     "asha": "neps_like.optimizers.multifidelity.asha:ASHA",
+    "bohb": "neps_like.optimizers.multifidelity.bohb:BOHB",
     "priorband": "neps_like.optimizers.multifidelity.priorband:PriorBand",
     "optuna": "neps_like.optimizers.optuna_sampler:OptunaSampler",
     # NePS's other names (see docs/optimizers.md for what each does).
@@ -39,6 +40,7 @@ OPTIMIZERS: dict[str, str] = {
     ),
     "neps_priorband": "neps_like.optimizers.multifidelity.neps_priorband:neps_priorband",
     "neps_random_search": "neps_like.optimizers.neps_random_search:NePSRandomSearch",
+    "primo": "neps_like.optimizers.multiobjective.primo:PriMO",
     "neps_regularized_evolution": (
         "neps_like.optimizers.regularized_evolution:RegularizedEvolution"
     ),

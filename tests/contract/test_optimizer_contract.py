@@ -28,6 +28,7 @@ NEEDS_FIDELITY = {
     "successive_halving",
     "hyperband",
     "asha",
+    "bohb",
     "priorband",
     "async_hb",
     "mo_hyperband",
@@ -35,6 +36,7 @@ NEEDS_FIDELITY = {
     "neps_hyperband",
     "neps_local_and_incumbent",
     "neps_priorband",
+    "primo",
 }
 # Built only when their requirements are present: see test_ifbo_says_what_is_missing.
 NEEDS_EXTRAS = {"ifbo"}
