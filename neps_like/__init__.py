@@ -42,6 +42,7 @@ from neps_like.compat.readers import (
     load_optimizer_info,
     load_pipeline_space,
 )
+from neps_like.compat.sampled_config import SampledConfig
 from neps_like.compat.trials import UserResultDict, import_trials
 from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
@@ -75,7 +76,7 @@ from neps_like.space import (
     Resample,
     SearchSpace,
 )
-from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
+from neps_like.state.records import BudgetInfo, MetaData, Report, Trial, TrialState
 from neps_like.trials_api import (
     copy_checkpoint,
     enqueue,
