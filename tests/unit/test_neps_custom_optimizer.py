@@ -3,6 +3,7 @@ previous_config_id=...)``."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def test_neps_style_sampled_config_runs(tmp_path: Path) -> None:
     trials = sorted(neps.load(root).values(), key=lambda t: t.metadata.time_sampled)
     assert trials[0].id == "1" and trials[1].id == "1_1"  # ids assigned by the study
     assert [t.config["epochs"] for t in trials] == [1, 2, 4, 8]
-    for before, after in zip(trials, trials[1:], strict=False):
+    for before, after in itertools.pairwise(trials):
         assert after.metadata.previous_trial_id == before.id
 
 
