@@ -14,6 +14,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/chaos.py     # 8 workers, 2000 trials, a kill every 2 s
     .venv/bin/python benchmarks/chaos.py --workers 6 --trials 2000 --kill-every 1
     .venv/bin/python benchmarks/chaos.py --workers 4 --trials 200 --kill-every 1
+    # kills stop after one last kill at 1,990 evaluations: how long does its trial delay the end?
+    .venv/bin/python benchmarks/chaos.py --workers 6 --trials 2000 --final-kill-at 1990
 
 At the end it checks, and exits 1 on any violation:
 
@@ -99,6 +101,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=None,
         help="attempts after the first before a trial is FAILED (default: run's)",
+    )
+    p.add_argument(
+        "--final-kill-at",
+        type=int,
+        default=None,
+        help="once this many evaluations have finished, kill one last worker and stop killing: "
+        "'last kill to completion' then measures how long a dead worker's trial delays the end",
     )
     p.add_argument("--seed", type=int, default=0, help="seeds the victim choice and the study")
     p.add_argument("--timeout", type=float, default=900.0, help="give up after this long")
@@ -203,13 +212,22 @@ def drive(args: argparse.Namespace, run_dir: Path) -> tuple[Fleet, float, bool]:
                 timed_out = True
                 break
             if now >= next_kill:
+                final = args.final_kill_at is not None and _finished(run_dir) >= args.final_kill_at
                 fleet.kill_one(rng)
-                next_kill += args.kill_every
+                next_kill = float("inf") if final else next_kill + args.kill_every
             time.sleep(min(0.05, max(0.0, next_kill - time.monotonic())))
     finally:
         fleet.ended = time.monotonic()
         fleet.stop_all()
     return fleet, fleet.ended - began, timed_out
+
+
+def _finished(run_dir: Path) -> int:
+    """Evaluations finished so far (lines of the side log)."""
+    try:
+        return (run_dir / "side.log").read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
 
 
 # -- audit -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from neps_like.state.snapshot import (
     snapshot_due,
     write_snapshot,
 )
+from neps_like.state.space_fit import SpaceFit
 from neps_like.state.trial_repo import (
     TrialFolders,
     TrialRepo,
@@ -111,6 +112,7 @@ class StateCore:
             fidelity_name=space.fidelity_name if space is not None else None,
         )
         self._workers: dict[str, Any] = {}
+        self._fit = SpaceFit(space)  # what the optimizer sees (``space_fit``)
         self._proof: ProofCheck | None = None  # a loaded snapshot not yet proved
         self._snapshot_seq = 0
         self._snapshot_owed = False
@@ -399,7 +401,9 @@ class StateCore:
 
     # -- sampling ------------------------------------------------------------------------
     def _sampler(self, worker_id: str) -> Sampler:
-        return Sampler(self._repo, self._space, worker_id=worker_id, commit=self._commit)
+        return Sampler(
+            self._repo, self._space, worker_id=worker_id, commit=self._commit, fit=self._fit
+        )
 
 
 def make_locker(layout: Layout, forced: str | None, **kwargs: Any) -> FileLocker:

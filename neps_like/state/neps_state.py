@@ -142,8 +142,9 @@ class NePSState(ReadingOps, MaintenanceOps):
                 budget = sampler.budget_info(limits)
             # Expensive proposal on a consistent view, outside the lock: the view is our
             # own index, which nothing mutates until the next `_sync`.
-            try:
-                proposals = Sampler.propose(optimizer, self._repo.latest(), budget, batch_size)
+            try:  # (the view once the release has applied the deferred records)
+                trials = sampler.trials_for_optimizer()
+                proposals = Sampler.propose(optimizer, trials, budget, batch_size)
             except SamplingExhausted as exc:
                 return NextTrial(stop_reason=f"sampling exhausted: {exc}")
             with self._locked():

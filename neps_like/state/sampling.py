@@ -18,6 +18,7 @@ from neps_like._errors import ConfigError, OptimizerError, SamplingExhausted
 from neps_like.space import SearchSpace
 from neps_like.state.layout import check_trial_id
 from neps_like.state.records import BudgetInfo, MetaData, Report, SampledConfig, Trial, TrialState
+from neps_like.state.space_fit import SpaceFit
 from neps_like.state.trial_repo import TrialRepo, TrialWriteHint
 
 # Consecutive rejected proposals (invalid or duplicate) before sampling counts as exhausted.
@@ -42,10 +43,17 @@ class Sampler:
     """One lock hold's worth of sampling decisions for one worker."""
 
     def __init__(
-        self, repo: TrialRepo, space: SearchSpace | None, *, worker_id: str, commit: CommitFn
+        self,
+        repo: TrialRepo,
+        space: SearchSpace | None,
+        *,
+        worker_id: str,
+        commit: CommitFn,
+        fit: SpaceFit | None = None,
     ) -> None:
         self._repo = repo
         self._space = space
+        self._fit = fit or SpaceFit(space)
         self._worker_id = worker_id
         self._commit = commit
 
@@ -105,6 +113,10 @@ class Sampler:
         return bool(self._repo.count(TrialState.EVALUATING))
 
     # -- proposing -------------------------------------------------------------------------
+    def trials_for_optimizer(self) -> Mapping[str, Trial]:
+        """Every trial but those whose config the space rejects (``space_fit``)."""
+        return self._fit.view(self._repo)
+
     @staticmethod
     def propose(
         optimizer: Any, trials: Mapping[str, Trial], budget: BudgetInfo, n: int
@@ -148,7 +160,7 @@ class Sampler:
         rejects = 0
         while len(accepted) < n:
             proposals = self.propose(
-                optimizer, self._repo.latest(), self.budget_info(limits), n - len(accepted)
+                optimizer, self.trials_for_optimizer(), self.budget_info(limits), n - len(accepted)
             )
             good, bad = self._vet_and_commit(proposals[: n - len(accepted)], claim=not accepted)
             accepted += good

@@ -77,6 +77,7 @@ class TrialRepo:
         self._config_key = config_key or _default_key
         self._fidelity_name = fidelity_name
         self._trials: dict[str, Trial] = {}
+        self._changed: list[str] = []  # ids applied since ``take_changed`` (``space_fit``)
         self._pending: dict[str, None] = {}
         # Pending ids by age (config number, then rung), with lazy deletion: the oldest
         # pending trial (a re-queued one included) comes first, in O(log n).
@@ -102,6 +103,7 @@ class TrialRepo:
         tid, state = trial.id, trial.state
         old = self._trials.get(tid)
         self._trials[tid] = trial
+        self._changed.append(tid)
         states = self._states
         if old is not None:
             states[old.state] -= 1
@@ -153,6 +155,11 @@ class TrialRepo:
         if base.isdigit():
             self.next_config_number = max(self.next_config_number, int(base) + 1)
 
+    @staticmethod
+    def is_unread_claim(trial: Trial) -> bool:
+        """Whether ``trial`` is the placeholder of a claim not yet read (``register_claim``)."""
+        return trial.metadata is _UNREAD
+
     def forget_claim(self, trial_id: str) -> None:
         """Undo ``register_claim`` (its record turned out unreadable)."""
         if self._trials.get(trial_id) is None or self._trials[trial_id].metadata is not _UNREAD:
@@ -182,6 +189,11 @@ class TrialRepo:
             self.directory, config_key=self._config_key, fidelity_name=self._fidelity_name
         )
         self.folders = folders
+
+    def take_changed(self) -> list[str]:
+        """Ids of the trials applied since the last call (with repeats), oldest first."""
+        changed, self._changed = self._changed, []
+        return changed
 
     def latest(self) -> Mapping[str, Trial]:
         """A read-only live view of every trial by id (no copy)."""

@@ -41,6 +41,7 @@ from neps_like.state.optimizer_info import OptimizationState
 from neps_like.state.record_check import check_record
 from neps_like.state.records import Report, Trial, TrialState
 from neps_like.state.snapshot import read_snapshot
+from neps_like.state.space_fit import misfit_reason
 from neps_like.state.trial_repo import TrialRepo
 from neps_like.state.untrusted import loads
 
@@ -126,10 +127,27 @@ def verify(root: str | Path) -> VerifyReport:
     if info is not None:
         _check_snapshot(layout, info.journal_id, records, report)
     report.problems += path_checks.invalid_trial_ids(trials)
+    report.problems += _misfit_configs(layout, trials)
     report.problems += path_checks.link_problems(layout)
     _check_derived_json(layout, report)
     _check_folders(layout, trials, report)
     return report
+
+
+def _misfit_configs(layout: Layout, trials: dict[str, Trial]) -> list[str]:
+    """Trials whose config the study's space rejects (the optimizer leaves them out)."""
+    if not layout.search_space_file.exists():
+        return []
+    try:
+        space = study_files.read_search_space(layout)
+    except NepsLikeError:
+        return []  # reported by ``_check_sources``
+    out = []
+    for trial in trials.values():
+        why = misfit_reason(space, trial)
+        if why is not None:
+            out.append(f"trial {trial.id}: its config does not fit the search space ({why})")
+    return out
 
 
 def _check_snapshot(
