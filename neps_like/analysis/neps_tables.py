@@ -67,14 +67,6 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def _reported_as(trial: Trial) -> str | None:
-    if trial.report is None:
-        return None
-    if trial.state is TrialState.SUCCESS:
-        return "success"
-    return "crashed" if trial.state is TrialState.CRASHED else "failed"
-
-
 def _location(layout: Layout, trial_id: str | None) -> str | None:
     """The trial's folder, when it has one (neps_like makes folders only where needed)."""
     if trial_id is None:
@@ -106,7 +98,7 @@ def full_rows(results: Results) -> list[dict[str, Any]]:
                 "learning_curve": None if report is None else report.learning_curve,
                 "err": None if report is None else report.err,
                 "tb": None if report is None else report.tb,
-                "reported_as": _reported_as(trial),
+                "reported_as": None if report is None else report.reported_as,
                 "evaluation_duration": None if report is None else report.evaluation_duration,
                 "location": _location(layout, trial.id),
                 "state": trial.state.value,

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from neps_like._errors import CorruptRecordError, IllegalTransitionError, NewerFormatError
+from neps_like.state.neps_names import BudgetInfoNames, MetaDataNames, ReportNames, bind_trial
 
 RECORD_VERSION = 1
 
@@ -69,7 +70,7 @@ _TRANSITIONS: dict[TrialState, frozenset[TrialState]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(ReportNames):
     """The outcome of one evaluation.
 
     ``objective_to_minimize`` is a float, a list of floats (several objectives) or
@@ -167,7 +168,7 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
-class MetaData:
+class MetaData(MetaDataNames):
     """Bookkeeping about a trial: who sampled and evaluated it, when, which attempt."""
 
     time_sampled: float
@@ -276,6 +277,9 @@ class Trial:
     metadata: MetaData
     report: Report | None = None
 
+    def __post_init__(self) -> None:
+        bind_trial(self)  # NePS's names: trial.metadata.id / .state, report.reported_as
+
     def transition(self, new: TrialState, **changes: Any) -> Trial:
         """Return a copy in state ``new`` after checking the transition table.
 
@@ -376,7 +380,7 @@ class SampledConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetInfo:
+class BudgetInfo(BudgetInfoNames):
     """How much of the global budget is set and used, as the optimizer sees it."""
 
     max_evaluations: int | None = None

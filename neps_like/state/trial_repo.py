@@ -32,6 +32,7 @@ from neps_like._errors import (
 from neps_like.state import safe_paths, untrusted
 from neps_like.state._fs import read_yaml, translate_os_errors
 from neps_like.state.layout import Layout, TrialFiles
+from neps_like.state.neps_names import bind_study
 from neps_like.state.records import MetaData, Report, Trial, TrialState
 
 TrialWriteHint = Literal["config", "metadata", "report"]
@@ -103,6 +104,7 @@ class TrialRepo:
         tid, state = trial.id, trial.state
         old = self._trials.get(tid)
         self._trials[tid] = trial
+        bind_study(trial, self.directory)  # for NePS's ``trial.metadata.location``
         self._changed.append(tid)
         states = self._states
         if old is not None:
