@@ -147,7 +147,12 @@ class TrialRepo:
         of trials are exact at once; the trial's entry is a placeholder (state
         EVALUATING, empty config) until ``apply`` replaces it with the full record.
         Only for spaces without a fidelity, whose budget needs the config."""
-        self._trials[trial_id] = Trial(trial_id, _UNREAD_CONFIG, TrialState.EVALUATING, _UNREAD)
+        meta = MetaData(time_sampled=0.0, sampling_worker_id="", attempt=1)  # its own: it
+        # answers NePS's trial.metadata.id for this trial (``neps_names``)
+        self._trials[trial_id] = placeholder = Trial(
+            trial_id, _UNREAD_CONFIG, TrialState.EVALUATING, meta
+        )
+        bind_study(placeholder, self.directory)
         self._states[TrialState.EVALUATING] += 1
         self._evaluating[trial_id] = None
         self._key_of[trial_id] = key
@@ -160,11 +165,12 @@ class TrialRepo:
     @staticmethod
     def is_unread_claim(trial: Trial) -> bool:
         """Whether ``trial`` is the placeholder of a claim not yet read (``register_claim``)."""
-        return trial.metadata is _UNREAD
+        return trial.config is _UNREAD_CONFIG
 
     def forget_claim(self, trial_id: str) -> None:
         """Undo ``register_claim`` (its record turned out unreadable)."""
-        if self._trials.get(trial_id) is None or self._trials[trial_id].metadata is not _UNREAD:
+        trial = self._trials.get(trial_id)
+        if trial is None or not self.is_unread_claim(trial):
             return
         del self._trials[trial_id]
         self._states[TrialState.EVALUATING] -= 1
@@ -345,8 +351,7 @@ class TrialRepo:
 
 
 # What a claimed trial looks like until its record is decoded (see ``register_claim``).
-_UNREAD_CONFIG: Mapping[str, Any] = MappingProxyType({})
-_UNREAD = MetaData(time_sampled=0.0, sampling_worker_id="", attempt=1)
+_UNREAD_CONFIG: Mapping[str, Any] = MappingProxyType({})  # compared by identity
 
 
 def _digest(key: Hashable) -> str:
