@@ -24,7 +24,7 @@ import ConfigSpace as CS
 from dehb import DEHB
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _mf_problems import MF_PROBLEMS, Problem
+from _mf_problems import Problem, get_problem
 
 
 def _configspace(problem: Problem, seed: int) -> CS.ConfigurationSpace:
@@ -46,7 +46,7 @@ def _regret(problem: Problem, records: list[tuple[dict[str, Any], float, float]]
 
 
 def run(problem_name: str, seed: int, budgets: list[float]) -> list[float]:
-    problem = MF_PROBLEMS[problem_name]
+    problem = get_problem(problem_name)
     fid = problem.fidelity
     assert fid is not None
     cs = _configspace(problem, seed)

@@ -14,13 +14,17 @@ optimisation with continuous approximations" (BOCA), ICML 2017, section 5 / appe
   standard ``A``, ``P`` (Dixon and Szegő 1978); minima -3.86278 and -3.32237.
 
 Branin and Hartmann-6 are those of ``_functions.py`` (same formulas); Hartmann-3 is
-added here.
+added here. ``mixed_mf`` is ``_functions.py``'s own mixed space (a float, a log-scaled
+float, an integer and a categorical; low fidelities add ``0.3 (1 - z) sin(3 x)``), not
+from the literature: it checks the model on a space that is not a smooth cube.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,4 +57,38 @@ MF_PROBLEMS: dict[str, Problem] = {
         -3.86278,
     ),
     "hartmann6_mf": PROBLEMS["hartmann6_mf"],
+    "mixed_mf": PROBLEMS["mixed_mf"],
 }
+
+# mf-prior-bench's synthetic MF-Hartmann functions (Mallik et al., PriorBand, NeurIPS
+# 2023): fidelity 1..100, low-fidelity bias and noise by correlation level.
+MFPBENCH = ("mfh3_good", "mfh3_terrible", "mfh6_good", "mfh6_terrible")
+_MFP_FID = Param("z", "fidelity", 1, 100)
+
+
+def get_problem(name: str) -> Problem:
+    """A problem of ``MF_PROBLEMS``, or one of ``MFPBENCH`` (needs ``mf-prior-bench``)."""
+    if name in MF_PROBLEMS:
+        return MF_PROBLEMS[name]
+    if name not in MFPBENCH:
+        raise SystemExit(f"unknown problem {name!r}; known: {[*MF_PROBLEMS, *MFPBENCH]}")
+    try:
+        import mfpbench
+    except ImportError:
+        raise SystemExit(
+            f"{name} needs the mf-prior-bench package: run this script with a venv that "
+            "has it and neps_like installed (see benchmarks/README.md)."
+        ) from None
+    bench = mfpbench.get(name, seed=0)
+    dims = len(list(bench.space.values()))
+    best = bench.optimum.as_dict()
+    params = tuple(Param(f"X_{i}", "float", 0, 1, best=best[f"X_{i}"]) for i in range(dims))
+
+    def fn(config: Mapping[str, Any], z: float) -> float:
+        x = {f"X_{i}": float(config[f"X_{i}"]) for i in range(dims)}
+        at = max(1, min(100, round(z * 100)))
+        return float(bench.query(x, at=at).error)
+
+    optimum = fn(best, 1.0)
+    return Problem(name, (*params, _MFP_FID), fn, optimum)
+

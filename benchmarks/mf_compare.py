@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _mf_problems import MF_PROBLEMS
+from _mf_problems import MF_PROBLEMS, get_problem
 from optimizers import _incumbent_regret, _new_id, _trial, build_space
 
 from neps_like.optimizers.registry import resolve_optimizer
@@ -51,7 +51,7 @@ def run_trace(args: tuple[str, str, int, tuple[float, ...]]) -> list[float]:
     """Regret of one optimizer, problem and seed at each budget of ``budgets``."""
     label, problem_name, seed, budgets = args
     name, _, priors = label.partition("@")
-    problem = MF_PROBLEMS[problem_name]
+    problem = get_problem(problem_name)
     build, _ = resolve_optimizer(name, build_space(problem, priors or "none"))
     optimizer = build(seed)
     trials: dict[str, Trial] = {}

@@ -15,7 +15,9 @@ from typing import Any, Literal, cast
 from neps_like._errors import ArgumentError, NepsLikeError
 from neps_like.analysis.neps_status import status
 from neps_like.analysis.results import Results, load, write_summary
-from neps_like.optimizers.registry import resolve_optimizer, stored_request
+from neps_like.compat.optimizer_settings import PriorFirst, translate
+from neps_like.compat.structured_eval import structured_evaluation
+from neps_like.optimizers.registry import OptimizerSpec, resolve_optimizer, stored_request
 from neps_like.runtime import arguments as args_mod
 from neps_like.runtime.evaluation import FunctionEvaluator, load_callable
 from neps_like.runtime.recovery import BackgroundRecovery
@@ -50,6 +52,8 @@ def run(
     cost_to_spend: float | None = None,
     fidelities_to_spend: float | None = None,
     worker_evaluations_to_spend: int | None = None,
+    worker_cost_to_spend: float | None = None,
+    worker_fidelities_to_spend: float | None = None,
     continue_until_max_evaluation_completed: bool = False,
     overwrite_root_directory: bool = False,
     ignore_errors: bool | None = None,
@@ -70,6 +74,7 @@ def run(
     script_timeout_seconds: float | None = None,
     delete_checkpoints: bool = False,
     trial_folders: Literal["auto", "always"] = "auto",
+    live_plots: bool = False,
     **legacy: Any,
 ) -> WorkerSummary:
     """Run one worker on the study in ``root_directory`` until a stopping rule holds.
@@ -98,6 +103,8 @@ def run(
         cost_to_spend: stop sampling once the reported costs sum to this.
         fidelities_to_spend: stop sampling once the fidelity values sum to this.
         worker_evaluations_to_spend: evaluations of this process only.
+        worker_cost_to_spend / worker_fidelities_to_spend: this process stops sampling once
+            the costs it reported (the fidelity values it evaluated) sum to this.
         continue_until_max_evaluation_completed: when the budget is handed out, wait for
             the other workers' trials to finish (taking over any that are re-queued)
             instead of exiting.
@@ -134,6 +141,9 @@ def run(
         lease_grace_seconds: a worker silent for this long (SIGKILLed, node lost) has its
             trial re-queued by another worker (default 60).
         heartbeat_seconds: how often a live worker renews its lease (default 5).
+        live_plots: NePS 0.17 draws plots while running; neps_like does not, and says so
+            in a warning (``neps-like status ROOT --watch`` or ``neps-like dashboard ROOT``
+            follow a study live; ``neps_like.analysis.plots`` draws its figures).
         max_retries: attempts after the first for a crashed (or, with ``on_error="retry"``,
             failed) trial before it is FAILED (default 2).
 
@@ -145,6 +155,11 @@ def run(
     """
     explicit = {k: v for k, v in locals().items() if k in _PARAMETERS}
     opts = args_mod.canonicalise(_given(explicit, legacy), _accepted())
+    if opts.get("live_plots"):
+        logger.warning(
+            "live_plots=True: neps_like draws no plots while running; follow the study with "
+            "`neps-like status ROOT --watch` or `neps-like dashboard ROOT`."
+        )
     evaluator = _evaluator(opts)
     settings = _worker_settings(opts)
     layout = Layout.at(opts.get("root_directory", "neps_results"))
@@ -254,7 +269,9 @@ def _evaluator(opts: Mapping[str, Any]) -> FunctionEvaluator | ScriptEvaluator:
             "and script (a program run once per trial)."
         )
     if script is None:
-        return FunctionEvaluator(load_callable(cast("str | Callable[..., Any]", fn)))
+        function = load_callable(cast("str | Callable[..., Any]", fn))
+        resolving = structured_evaluation(function, opts.get("pipeline_space"))
+        return FunctionEvaluator(function if resolving is None else resolving)
     return ScriptEvaluator(
         script,
         config_as=opts.get("script_config_as", "json"),
@@ -276,6 +293,10 @@ def _worker_settings(opts: Mapping[str, Any]) -> WorkerSettings:
         ),
         max_evaluations_per_run=p(
             "worker_evaluations_to_spend", opts.get("worker_evaluations_to_spend"), integer=True
+        ),
+        max_cost_per_run=p("worker_cost_to_spend", opts.get("worker_cost_to_spend")),
+        max_fidelity_per_run=p(
+            "worker_fidelities_to_spend", opts.get("worker_fidelities_to_spend")
         ),
         max_wallclock_time_seconds=p(
             "max_wallclock_time_seconds", opts.get("max_wallclock_time_seconds")
@@ -308,7 +329,10 @@ def _open_study(
         space = NePSState.create_or_load(layout.root, load_only=True).lock_and_get_search_space()
         if space is None:
             raise ArgumentError(f"The study in {layout.root} has no stored search space; pass one.")
-    build, spec = resolve_optimizer(requested_optimizer(layout, opts.get("optimizer")), space)
+    neps_request = translate(requested_optimizer(layout, opts.get("optimizer")), space)
+    build, spec = resolve_optimizer(neps_request.request, neps_request.space)
+    if neps_request.recorded:
+        spec = OptimizerSpec(spec.name, {**spec.settings, **neps_request.recorded})
     state = NePSState.create_or_load(
         layout.root,
         optimizer_info=OptimizerInfo(spec.name, spec.settings),
@@ -320,4 +344,6 @@ def _open_study(
         lock_kind=env["lock_kind"],
     )
     optimizer = build(state.seed)  # the seed on disk: every worker builds the same optimizer
+    if neps_request.sample_prior_first:
+        optimizer = PriorFirst(optimizer, space)
     return state, optimizer, space

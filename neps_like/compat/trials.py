@@ -140,9 +140,11 @@ def import_trials(
         overwrite_study(layout, live_within=60.0)
     space = _space(layout, pipeline_space)
     if optimizer is not None and optimizer != "auto":
+        from neps_like.compat.optimizer_settings import translate
         from neps_like.optimizers.registry import resolve_optimizer
 
-        resolve_optimizer(optimizer, space)  # an unknown name fails here, before writing
+        neps_request = translate(optimizer, space)
+        resolve_optimizer(neps_request.request, neps_request.space)  # fails before writing
     pairs = []
     items: Iterable[Any] = evaluated_trials  # type: ignore[assignment]
     for i, item in enumerate(items):

@@ -93,7 +93,9 @@ def choose_auto(space: SearchSpace) -> str:
     """The optimizer ``"auto"`` stands for, chosen by what the space declares."""
     candidates: list[str] = []
     if space.fidelity_name is not None:
-        candidates = ["priorband", "hyperband"] if space.has_priors else ["hyperband"]
+        # bohb: measured better than hyperband, asha and priorband (benchmarks/README.md,
+        # mf_compare.py); with priors the prior-aware priorband keeps the user's knowledge.
+        candidates = ["priorband", "hyperband"] if space.has_priors else ["bohb", "hyperband"]
     elif space.has_priors:
         candidates = ["pibo", "bayesian_optimization"]
     else:

@@ -40,10 +40,16 @@ _EXTRA_KEYS = ("extra", "info_dict")  # "info_dict": NePS before 0.13
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one evaluation produced: a report, and the exception if it failed."""
+    """What one evaluation produced: a report, and the exception if it failed.
+
+    ``awaiting``: the function returned None, having handed the work elsewhere; the
+    result comes later through ``neps_like.save_pipeline_results`` (NePS's async
+    evaluation), so the trial stays EVALUATING and nothing is reported now.
+    """
 
     report: Report
     exception: BaseException | None = None
+    awaiting: bool = False
 
 
 def load_callable(spec: str | Callable[..., Any]) -> Callable[..., Any]:
@@ -121,6 +127,8 @@ class FunctionEvaluator:
         start = time.perf_counter()
         try:
             result = self.fn(**kwargs)
+            if result is None:
+                return Outcome(Report(objective_to_minimize=None), awaiting=True)
             report = parse_result(result)
         except Exception as exc:  # the user's code: anything may come out of it
             return Outcome(

@@ -42,6 +42,8 @@ class WorkerSettings:
 
     limits: BudgetInfo = field(default_factory=BudgetInfo)
     max_evaluations_per_run: int | None = None
+    max_cost_per_run: float | None = None  # NePS 0.17's worker_cost_to_spend
+    max_fidelity_per_run: float | None = None  # NePS 0.17's worker_fidelities_to_spend
     max_wallclock_time_seconds: float | None = None
     continue_until_max_evaluation_completed: bool = False
     on_error: OnError = "raise"
@@ -61,6 +63,9 @@ class WorkerSummary:
     worker_id: str
     evaluated: int = 0
     failed: int = 0
+    cost_spent: float = 0.0
+    fidelities_spent: float = 0.0
+    awaiting: int = 0  # handed elsewhere: results come through save_pipeline_results
     stop_reason: str = ""
     # The study was rewound, or deleted and created again, under this worker: it stopped
     # without writing to the new study (its claimed trial belonged to the old one).
@@ -168,6 +173,13 @@ class Worker:
             and self.summary.evaluated >= s.max_evaluations_per_run
         ):
             return f"max_evaluations_per_run={s.max_evaluations_per_run} reached"
+        if s.max_cost_per_run is not None and self.summary.cost_spent >= s.max_cost_per_run:
+            return f"worker_cost_to_spend={s.max_cost_per_run} reached"
+        if (
+            s.max_fidelity_per_run is not None
+            and self.summary.fidelities_spent >= s.max_fidelity_per_run
+        ):
+            return f"worker_fidelities_to_spend={s.max_fidelity_per_run} reached"
         if (
             s.max_wallclock_time_seconds is not None
             and time.monotonic() - started >= s.max_wallclock_time_seconds
@@ -229,7 +241,17 @@ class Worker:
             return None
         finally:
             clear_request(control)
+        if outcome.awaiting:
+            self.summary.awaiting += 1
+            logger.info(
+                "Trial %s: the evaluation returned None; it stays evaluating until its "
+                "result is saved with neps_like.save_pipeline_results(result, %r, root).",
+                trial.id,
+                trial.id,
+            )
+            return None
         self.summary.evaluated += 1
+        self._count_spent(trial, outcome.report)
         if outcome.exception is not None:
             self._handle_failure(trial, outcome)
             return None
@@ -253,6 +275,15 @@ class Worker:
             return None
         self._delete_checkpoints(trial)
         return nxt
+
+    def _count_spent(self, trial: Trial, report: Report | None) -> None:
+        """This worker's own cost and fidelity spending (per-worker budgets)."""
+        if report is not None and report.cost is not None:
+            self.summary.cost_spent += float(report.cost)
+        name = None if self.space is None else self.space.fidelity_name
+        value = None if name is None else trial.config.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            self.summary.fidelities_spent += float(value)
 
     def _delete_checkpoints(self, trial: Trial) -> None:
         """With ``delete_checkpoints``, remove what the evaluation wrote in the directory of

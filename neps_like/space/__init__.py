@@ -27,6 +27,7 @@ from neps_like.space._fidelity import Fidelity, FloatFidelity, IntegerFidelity
 from neps_like.space._numerical import Float, Integer
 from neps_like.space._pipeline import PipelineSpace
 from neps_like.space._searchspace import SearchSpace
+from neps_like.space._structured import ByName, Operation, Resample
 
 # NePS's classic names.
 FloatParameter = Float
@@ -41,6 +42,7 @@ HPOCategorical = Categorical.with_prior_value
 HPOConstant = Constant
 
 __all__ = [
+    "ByName",
     "Categorical",
     "CategoricalParameter",
     "ConfidenceLevel",
@@ -57,7 +59,9 @@ __all__ = [
     "Integer",
     "IntegerFidelity",
     "IntegerParameter",
+    "Operation",
     "Parameter",
     "PipelineSpace",
+    "Resample",
     "SearchSpace",
 ]

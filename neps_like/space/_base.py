@@ -33,6 +33,13 @@ class Parameter:
     is_numerical: ClassVar[bool]
     """True for ``Float`` and ``Integer``."""
 
+    def resample(self) -> Any:
+        """An independent copy of this parameter where it is used (NePS's architecture
+        spaces: a use without ``resample()`` shares one sampled value)."""
+        from neps_like.space._structured import Resample
+
+        return Resample(self)
+
     @property
     def is_fidelity(self) -> bool:
         """True when this parameter is the multi-fidelity budget."""

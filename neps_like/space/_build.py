@@ -28,6 +28,14 @@ from neps_like.space._configspace import is_configspace, parameters_from_configs
 from neps_like.space._numerical import Float, Integer
 from neps_like.space._pipeline import PipelineSpace
 from neps_like.space._spec import check_group, looks_like_spec, parameter_from_spec
+from neps_like.space._structured import (
+    ByName,
+    Choice,
+    Operation,
+    Resample,
+    compile_space,
+    is_structured,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Names the evaluation function receives from neps_like itself.
@@ -51,9 +59,9 @@ def parameters_from_user(obj: Any) -> dict[str, Parameter]:
 
 def _parameters(obj: Any) -> dict[str, Parameter]:
     if isinstance(obj, type) and issubclass(obj, PipelineSpace):
-        return _from_mapping(obj.declared(), "PipelineSpace")
+        return _from_pipeline(obj.declared(), obj.with_private())
     if isinstance(obj, PipelineSpace):
-        return _from_mapping(obj.get_attrs(), "PipelineSpace")
+        return _from_pipeline(obj.get_attrs(), type(obj).with_private(obj))
     if is_configspace(obj):  # checked first: a ConfigurationSpace is also a Mapping
         return parameters_from_configspace(obj)
     if isinstance(obj, Mapping):
@@ -65,6 +73,13 @@ def _parameters(obj: Any) -> dict[str, Parameter]:
         "parameters, a PipelineSpace subclass or instance, a SearchSpace, a ConfigSpace "
         "ConfigurationSpace or a .yaml path"
     )
+
+
+def _from_pipeline(declared: Mapping[str, Any], every: Mapping[str, Any]) -> dict[str, Parameter]:
+    """A ``PipelineSpace``'s parameters; an architecture space is compiled first."""
+    if is_structured(every):
+        return _from_mapping(compile_space(every), "PipelineSpace")
+    return _from_mapping(declared, "PipelineSpace")
 
 
 def load_yaml_mapping(path: Path) -> Mapping[Any, Any]:
@@ -155,6 +170,12 @@ def to_parameter(value: Any, name: str) -> Parameter:
 def _convert(value: Any, name: str) -> Parameter:
     if isinstance(value, Parameter):
         return value
+    if isinstance(value, Choice | Operation | Resample | ByName):
+        raise SpaceError(
+            f"parameter {name!r}: {type(value).__name__} (a categorical over non-scalar "
+            "choices, an operation or a reference) is an architecture building block; "
+            "declare it in a neps.PipelineSpace class"
+        )
     if isinstance(value, Mapping):
         return parameter_from_spec(value)
     if value is None or isinstance(value, str | int | float | bool):

@@ -32,6 +32,10 @@ from neps_like.space._confidence import (
 )
 
 
+def _is_scalar(value: Any) -> bool:
+    return plain(value) is None or isinstance(plain(value), str | bool | int | float)
+
+
 def _check_choices(choices: Any) -> tuple[Scalar, ...]:
     if isinstance(choices, str | bytes | Mapping) or not isinstance(choices, Iterable):
         raise SpaceError(f"Categorical: choices must be a list or tuple of values, got {choices!r}")
@@ -120,6 +124,21 @@ class Categorical(Parameter):
 
     type_name: ClassVar[str] = "categorical"
     is_numerical: ClassVar[bool] = False
+
+    def __new__(cls, choices: Any = (), *args: Any, **kwargs: Any) -> Any:
+        """A ``Choice`` (architecture spaces, ``_structured``) when some choice is not a
+        scalar: a function, an object, an operation or a parameter."""
+        if isinstance(choices, list | tuple) and any(not _is_scalar(c) for c in choices):
+            from neps_like.space._structured import make_choice
+
+            if args or kwargs.get("default") is not None:
+                raise SpaceError(
+                    "Categorical: with non-scalar choices give the prior as prior=<index>"
+                )
+            return make_choice(
+                choices, kwargs.get("prior"), kwargs.get("prior_confidence", "medium")
+            )
+        return object.__new__(cls)
 
     def __init__(
         self,

@@ -60,6 +60,24 @@ class PipelineSpace:
                 attrs.pop(name, None)
         return attrs
 
+    @classmethod
+    def with_private(cls, instance: PipelineSpace | None = None) -> dict[str, Any]:
+        """The declared attributes and the private ones (``_name``, not dunder): the
+        building blocks an architecture space refers to."""
+        attrs: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            if klass is object or klass is PipelineSpace:
+                continue
+            for name, value in vars(klass).items():
+                private = name.startswith("_") and not name.startswith("__")
+                if (private and not callable(value)) or _is_declaration(name, value):
+                    attrs[name] = value
+        attrs.update(cls.declared(instance) if instance is not None else {})
+        if instance is not None:
+            for name in instance._removed:
+                attrs.pop(name, None)
+        return attrs
+
     def get_attrs(self) -> dict[str, Any]:
         """The declared attributes of this instance (NePS's name for ``declared``)."""
         return type(self).declared(self)

@@ -102,3 +102,15 @@ def test_a_real_study_runs(tmp_path: Path) -> None:
     root = tmp_path / "bohb"
     neps.run(evaluate, SPACE, root_directory=root, optimizer="bohb", evaluations_to_spend=25)
     assert neps.load(root).counts() == {"success": 25}
+
+
+def test_auto_picks_bohb_for_a_fidelity_without_priors() -> None:
+    from neps_like.optimizers.registry import choose_auto
+
+    assert choose_auto(SPACE) == "bohb"
+    with_prior = neps.SearchSpace.from_user(
+        {"x": neps.Float(0.0, 1.0, prior=0.3), "epochs": neps.Integer(1, 27, is_fidelity=True)}
+    )
+    assert choose_auto(with_prior) == "priorband"
+    _, spec = resolve_optimizer("auto", SPACE)
+    assert spec.name == "bohb"
