@@ -48,6 +48,7 @@ import json
 import logging
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -218,11 +219,22 @@ def _backed_successes(lines: list[bytes]) -> dict[str, set[tuple[str, Any]]]:
             continue
         report = trial.get("report") if isinstance(trial.get("report"), dict) else {}
         try:
-            config = json.dumps(trial.get("config"), sort_keys=True, default=str)
+            config = json.dumps(_clean_text(trial.get("config")), sort_keys=True, default=str)
             backed[trial["id"]].add((config, _hashable(report.get("objective_to_minimize"))))
         except (TypeError, ValueError, RecursionError):
             continue
     return backed
+
+
+def _clean_text(value: Any) -> Any:
+    """``value`` with lone surrogates as U+FFFD, as neps_like shows text it cannot encode."""
+    if isinstance(value, str):
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
+    if isinstance(value, list):
+        return [_clean_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_text(k): _clean_text(v) for k, v in value.items()}
+    return value
 
 
 def _hashable(value: Any) -> Any:

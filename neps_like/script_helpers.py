@@ -15,6 +15,7 @@ from typing import Any
 from neps_like._errors import NepsLikeError
 from neps_like.state._fs import atomic_write_json
 from neps_like.state.layout import TrialFiles
+from neps_like.state.safe_paths import check_single_link
 
 
 def _env_path(name: str) -> Path:
@@ -79,6 +80,7 @@ def report_intermediate(value: float, *, step: int | None = None) -> None:
     path = trial_directory() / TrialFiles.LEARNING_CURVE
     # O_NOFOLLOW: never append through a link planted under the name.
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    check_single_link(fd, path)  # nor through a hard link
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"step": step, "value": float(value)}) + "\n")
         fh.flush()

@@ -98,7 +98,7 @@ def read_yaml(path: Path, *, root: Path | None = None) -> Any:
     """Parse the YAML file ``path``; with ``root``, never through a link below it."""
     with translate_os_errors("read", path):
         if root is None:
-            text = path.read_text(encoding="utf-8")
+            text = safe_paths.read_regular(path).decode("utf-8")
         else:
             text = safe_paths.read_bytes(root, path).decode("utf-8")
     return yaml.load(text, Loader=_Loader)  # a safe loader: libyaml's when present

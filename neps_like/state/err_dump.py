@@ -6,6 +6,7 @@ which is not atomic across NFS clients). A torn last line is skipped by readers.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -14,7 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from neps_like._errors import UnsafePathError
 from neps_like.state._fs import translate_os_errors
+from neps_like.state.safe_paths import check_single_link, open_regular, read_regular
 from neps_like.state.untrusted import clean_json_text, loads
 
 logger = logging.getLogger(__name__)
@@ -66,7 +69,8 @@ def append_error(path: Path, record: ErrorRecord) -> None:
     line = (clean_json_text(json.dumps(asdict(record), ensure_ascii=False)) + "\n").encode()
     with translate_os_errors("append to", path):
         # O_NOFOLLOW: an errors.jsonl planted as a link must not be appended through.
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        fd = open_regular(path, os.O_RDWR | os.O_CREAT)
+        check_single_link(fd, path)  # nor through a hard link
         try:
             end = os.fstat(fd).st_size
             if end and os.pread(fd, 1, end - 1) != b"\n":
@@ -80,10 +84,16 @@ def append_error(path: Path, record: ErrorRecord) -> None:
 def read_errors(path: Path) -> ErrDump:
     """Every well-formed error record in ``path``; damaged lines are skipped."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         return ErrDump()
+    except UnsafePathError as exc:  # planted: the journal still has every outcome
+        logger.warning("Error records not read: %s", exc)
+        return ErrDump()
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a link planted under the name: never followed
+            logger.warning("Error records not read: %s is a symbolic link", path)
+            return ErrDump()
         with translate_os_errors("read", path):
             raise exc
     records = []

@@ -49,6 +49,7 @@ from typing import Any
 
 from neps_like._errors import LockLostError, NepsLikeError
 from neps_like.state._fs import sync_file, translate_os_errors
+from neps_like.state.safe_paths import check_single_link, open_regular
 from neps_like.state.untrusted import check_json_bytes, clean_json_text
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ class Journal:
     ) -> list[dict[str, Any] | bytes]:
         try:
             # O_NOFOLLOW: a journal planted as a link is refused (ELOOP), never read.
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = open_regular(self.path, os.O_RDONLY)  # nor a FIFO (``safe_paths``)
         except FileNotFoundError:
             if self.offset:
                 raise JournalReplaced(str(self.path)) from None
@@ -294,7 +295,8 @@ class Journal:
         keep_open = False
         with translate_os_errors("append to", self.path):
             # RDWR: torn tails are read back. O_NOFOLLOW: never append through a link.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            fd = open_regular(self.path, os.O_RDWR | os.O_CREAT)
+            check_single_link(fd, self.path)  # nor through a hard link
             self._check_still_ours(fd)
             try:
                 if self._torn_bytes:
@@ -373,7 +375,9 @@ class Journal:
         header = f"# {time.time():.3f} torn tail of {self.path.name} at byte {self.offset}\n"
         with (
             translate_os_errors("write", self.quarantine_path),
-            self.quarantine_path.open("ab") as qf,
+            os.fdopen(
+                open_regular(self.quarantine_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "ab"
+            ) as qf,
         ):
             qf.write(header.encode() + tail + b"\n")
             qf.flush()

@@ -17,7 +17,7 @@ import socket
 import threading
 from pathlib import Path
 
-from neps_like._errors import NepsLikeError
+from neps_like._errors import NepsLikeError, UnsafePathError
 from neps_like.state import safe_paths
 from neps_like.state._fs import atomic_write_bytes, translate_os_errors
 from neps_like.state.layout import Layout, is_valid_worker_id
@@ -39,7 +39,8 @@ def touch(path: Path) -> None:
     with translate_os_errors("touch", path):
         # O_NOFOLLOW + futimens: a lease replaced by a link to someone's file must not
         # change that file's times. No explicit time: the server stamps "now".
-        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = safe_paths.open_regular(path, os.O_WRONLY)  # nor a FIFO
+        safe_paths.check_single_link(fd, path)  # nor through a hard link
         try:
             os.utime(fd)
         finally:
@@ -69,8 +70,12 @@ def lease_age(layout: Layout, worker_id: str, now: float) -> float | None:
         # open + fstat, not stat: on NFS an open revalidates the attributes with the server
         # (close-to-open), while stat may answer from a cache up to a minute old and make
         # a live worker look dead. O_NOFOLLOW: a link is no lease.
-        fd = os.open(layout.worker_file(worker_id), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        # Nor a FIFO (``open_regular``: its plain open would block).
+        fd = safe_paths.open_regular(layout.worker_file(worker_id), os.O_RDONLY)
     except FileNotFoundError:
+        return None
+    except UnsafePathError as exc:
+        logger.warning("Ignoring %s: %s", layout.worker_file(worker_id), exc)
         return None
     except OSError as exc:
         if exc.errno != errno.ELOOP:

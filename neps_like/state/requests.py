@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from neps_like.state._fs import atomic_write_json
+from neps_like.state.safe_paths import open_regular
 from neps_like.state.untrusted import loads
 
 ACTIONS = ("stop", "pause")
@@ -27,7 +28,7 @@ def read_request(path: Path) -> str | None:
     """The pending action for a trial, or None."""
     try:
         # O_NOFOLLOW: polled all through an evaluation; never read through a link.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(path, os.O_RDONLY)  # nor a FIFO
         with os.fdopen(fd, "rb") as fh:
             action = loads(fh.read(4096)).get("action")  # depth-checked: a hostile file
     except (OSError, ValueError, AttributeError):

@@ -96,7 +96,7 @@ def _read_records(layout: Layout) -> list[dict[str, Any]]:
     if not layout.journal_file.exists():
         return []
     records = []
-    for line in layout.journal_file.read_bytes().split(b"\n"):
+    for line in safe_paths.read_regular(layout.journal_file).split(b"\n"):
         try:
             records.append(decode_line(line)[1])
         except (ValueError, UnicodeDecodeError):

@@ -31,6 +31,7 @@ from typing import Any
 from neps_like.state._fs import atomic_write_bytes, atomic_write_json
 from neps_like.state.layout import Layout
 from neps_like.state.records import Trial
+from neps_like.state.safe_paths import read_regular
 from neps_like.state.untrusted import loads
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def read_snapshot(layout: Layout, journal_id: str) -> Snapshot | None:
     """The snapshot on disk if it belongs to this journal and parses, else None."""
     path = layout.snapshot_file
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
         raw = loads(data, max_bytes=_MAX_SNAPSHOT_BYTES)
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")

@@ -40,6 +40,7 @@ from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.optimizer_info import OptimizationState
 from neps_like.state.record_check import check_record
 from neps_like.state.records import Report, Trial, TrialState
+from neps_like.state.safe_paths import read_regular
 from neps_like.state.snapshot import read_snapshot
 from neps_like.state.space_fit import misfit_reason
 from neps_like.state.trial_repo import TrialRepo
@@ -180,12 +181,12 @@ def _check_derived_json(layout: Layout, report: VerifyReport) -> None:
     path = layout.optimizer_state_file
     if path.exists():
         try:
-            if not isinstance(loads(path.read_bytes()), dict):
+            if not isinstance(loads(read_regular(path)), dict):
                 raise ValueError("not a JSON object")
         except (OSError, ValueError) as exc:
             report.problems.append(f"{path} is unreadable ({exc}); `repair` rebuilds it")
     try:
-        data = layout.errors_file.read_bytes()
+        data = read_regular(layout.errors_file)
     except OSError:
         return
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -238,7 +239,7 @@ def _check_folders(layout: Layout, trials: dict[str, Trial], report: VerifyRepor
 
 def _trials_up_to(layout: Layout, seq: int) -> list[Trial]:
     trials: dict[str, Trial] = {}
-    data = layout.journal_file.read_bytes()
+    data = read_regular(layout.journal_file)
     for line in data.split(b"\n"):
         try:
             line_seq, record = decode_line(line)
@@ -261,7 +262,7 @@ def repair(root: str | Path, *, all_folders: bool = False) -> tuple[Path, Verify
     kind = probe_lock_kind(layout.lock_file, layout.lease_lock_marker)
     with FileLocker(layout.lock_file, kind=kind, lease_path=layout.lease_lock_file).lock():
         backup = _backup(layout)
-        data = layout.journal_file.read_bytes() if layout.journal_file.exists() else b""
+        data = read_regular(layout.journal_file) if layout.journal_file.exists() else b""
         kept: list[dict[str, Any]] = []
         dropped: list[bytes] = []
         trials: dict[str, Trial] = {}

@@ -56,6 +56,8 @@ def snapshot_of(folder: Path) -> dict[str, tuple[object, ...]]:
                 out[rel] = ("link", str(path.readlink()))
             elif path.is_dir():
                 out[rel] = ("dir", st.st_mode)
+            elif not path.is_file():  # a FIFO, socket or device: reading it could block
+                out[rel] = ("special", st.st_mode)
             else:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 out[rel] = ("file", st.st_mode, st.st_size, st.st_mtime_ns, digest)

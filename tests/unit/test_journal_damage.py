@@ -8,6 +8,8 @@ import logging
 import math
 import os
 import re
+import resource
+import signal
 import stat
 import zlib
 from pathlib import Path
@@ -214,8 +216,10 @@ def test_a_journal_larger_than_one_read_is_read_whole(tmp_path: Path) -> None:
 
 
 def test_os_errors_name_the_action_and_the_file(tmp_path: Path) -> None:
-    (tmp_path / "events.log").mkdir()  # opens, but cannot be read
-    with pytest.raises(StorageError, match=re.escape(f"Could not read {tmp_path / 'events.log'}")):
+    (tmp_path / "events.log").mkdir()  # opens, but is no file: refused, never read
+    with pytest.raises(
+        StorageError, match=re.escape(f"Refusing {tmp_path / 'events.log'}: it is a folder")
+    ):
         _journal(tmp_path).read_new()
     blocked = tmp_path / "file"
     blocked.write_text("")
@@ -228,19 +232,37 @@ def test_os_errors_name_the_action_and_the_file(tmp_path: Path) -> None:
     assert info.value.path == str(blocked / "events.log")
 
 
-def test_a_failed_write_leaves_nothing_to_sync_later(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """ENOSPC mid-append (``/dev/full``) raises a StorageError, and a group-commit journal
-    keeps no descriptor of the failed write for a later sync."""
-    j = Journal(Path("/dev/full"), tmp_path / "quarantine.log", defer_sync=True)
-    with caplog.at_level(logging.DEBUG, logger="neps_like.state.journal"), pytest.raises(
-        StorageError, match="Could not append to /dev/full"
-    ):
-        j.append([{"n": 1}])
-    # A device cannot be cut back: said at debug level, the write error is what counts.
-    assert "Could not truncate /dev/full after a failed append" in caplog.messages
+def test_a_failed_write_leaves_nothing_to_sync_later(tmp_path: Path) -> None:
+    """A write that fails mid-append (the file size limit, as a full disk would) raises a
+    StorageError, cuts the journal back to its last valid record, and a group-commit
+    journal keeps no descriptor of the failed write for a later sync."""
+    j = _journal(tmp_path)
+    j.defer_sync = True
+    j.append([{"n": 1}])
+    j.sync_deferred()
+    valid = (tmp_path / "events.log").read_bytes()
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(valid) + 10, old_limit[1]))
+    try:
+        with pytest.raises(StorageError, match=re.escape(f"Could not append to {j.path}")):
+            j.append([{"n": 2, "pad": "x" * 100}])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert (tmp_path / "events.log").read_bytes() == valid, "cut back to the valid end"
     j.sync_deferred()  # nothing to do, and nothing raises
+    assert _journal(tmp_path).read_new() == [{"n": 1}]
+
+
+def test_devices_and_fifos_are_refused_as_a_journal(tmp_path: Path) -> None:
+    """``/dev/full`` (a device) or a FIFO under the journal's name is refused before any
+    write; a FIFO's plain open would block forever."""
+    with pytest.raises(StorageError, match="Refusing /dev/full: it is a character device"):
+        Journal(Path("/dev/full"), tmp_path / "quarantine.log").append([{"n": 1}])
+    os.mkfifo(tmp_path / "events.log")
+    with pytest.raises(StorageError, match="it is a FIFO"):
+        _journal(tmp_path).read_new()
 
 
 def test_a_torn_tail_that_cannot_be_kept_fails_the_append_clearly(tmp_path: Path) -> None:
