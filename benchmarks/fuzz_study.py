@@ -716,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     running: dict[int, tuple[int, float, Path]] = {}  # pid -> (index, start, result file)
     pending = list(range(args.mutations))
+    next_report = 100
     while pending or running:
         while pending and len(running) < args.jobs:
             index = pending.pop(0)
@@ -729,7 +730,8 @@ def main(argv: list[str] | None = None) -> int:
             if not (args.keep and is_defect(result)):
                 # rmtree removes links as links, never following them
                 shutil.rmtree(scratch / f"m{index:05d}", ignore_errors=True)
-            if len(results) % 100 == 0:
+            if len(results) >= next_report:
+                next_report += 100
                 print(f"{len(results)} done, {time.time() - started:.0f} s", flush=True)
 
     results.sort(key=lambda r: r["index"])
