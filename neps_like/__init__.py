@@ -6,7 +6,7 @@ server. The API follows NePS, so ``import neps_like as neps`` runs NePS scripts.
 
 from __future__ import annotations
 
-from neps_like import algorithms
+from neps_like import algorithms, clean
 from neps_like._errors import (
     ArgumentError,
     ConfigError,
@@ -18,6 +18,7 @@ from neps_like._errors import (
     NePSError,
     NepsLikeError,
     NewerFormatError,
+    NotSupportedError,
     OptimizerError,
     SamplingExhausted,
     SpaceError,
@@ -122,6 +123,7 @@ __all__ = [
     "NePSError",
     "NepsLikeError",
     "NewerFormatError",
+    "NotSupportedError",
     "Operation",
     "OptimizerError",
     "Parameter",
@@ -145,6 +147,7 @@ __all__ = [
     "UserResultDict",
     "__version__",
     "algorithms",
+    "clean",
     "copy_checkpoint",
     "create_config",
     "enqueue",

@@ -20,6 +20,7 @@ The tree::
     │   └── NewerFormatError                 written by a newer neps_like: upgrade
     ├── LockTimeout (TimeoutError)           the state lock was not acquired in time
     ├── ArgumentError (TypeError)            conflicting or unknown arguments to ``run``
+    ├── NotSupportedError (NotImplementedError)  a NePS feature neps_like does not offer
     ├── OptimizerError                       unknown optimizer or bad optimizer settings
     │   └── SamplingExhausted (StopIteration-like end of sampling)
     └── EvaluationError                      the user's result could not be understood
@@ -169,6 +170,10 @@ class LockTimeout(NepsLikeError, TimeoutError):
 
 class ArgumentError(NepsLikeError, TypeError):
     """Arguments to a public function conflict, are unknown or have the wrong type."""
+
+
+class NotSupportedError(NepsLikeError, NotImplementedError):
+    """A NePS feature neps_like does not offer; the message says what to do instead."""
 
 
 class OptimizerError(NepsLikeError, ValueError):
