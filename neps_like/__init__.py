@@ -43,6 +43,7 @@ from neps_like.compat.readers import (
     load_pipeline_space,
 )
 from neps_like.compat.sampled_config import SampledConfig
+from neps_like.compat.tblogger import tblogger
 from neps_like.compat.trials import UserResultDict, import_trials
 from neps_like.launch import launch
 from neps_like.optimizers.protocol import AskFunction
@@ -164,5 +165,6 @@ __all__ = [
     "save_pipeline_results",
     "status",
     "stop_trial",
+    "tblogger",
     "trial_directory",
 ]

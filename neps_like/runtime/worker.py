@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from neps_like._errors import StaleTrialError, StudyReplacedError, UnsafePathError
 from neps_like.runtime.control import RequestWatcher, TrialControlled
+from neps_like.runtime.current import evaluating
 from neps_like.runtime.end_wait import EndWait
 from neps_like.runtime.evaluation import Outcome
 from neps_like.runtime.progress import Progress
@@ -132,7 +133,8 @@ class Worker:
                     continue
                 break
             self._end_wait.took(nxt.trial.id)
-            nxt = self._evaluate(nxt.trial, started)
+            with evaluating(self.state, nxt.trial):  # for neps.tblogger
+                nxt = self._evaluate(nxt.trial, started)
         return reason
 
     def _finish(self, reason: str) -> WorkerSummary:

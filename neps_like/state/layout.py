@@ -43,6 +43,7 @@ _OWN_TOP_NAMES = frozenset(
         "trials",
         "backups",
         "summary",
+        "summary_tb",
         "launch",
     }
 )
@@ -215,6 +216,16 @@ class Layout:
     @property
     def summary_dir(self) -> Path:
         return self.root / "summary"
+
+    @property
+    def summary_tb_dir(self) -> Path:
+        """``neps.tblogger``'s TensorBoard events of the incumbent (NePS's name)."""
+        return self.root / "summary_tb"
+
+    def trial_tb_dir(self, trial_id: str) -> Path:
+        """``trials/<id>/tbevents``: a ``tblogger.ConfigWriter``'s events (NePS's name);
+        the evaluation's, like a checkpoint."""
+        return self.trial_dir(trial_id) / "tbevents"
 
     @property
     def best_config_file(self) -> Path:
