@@ -219,15 +219,20 @@ def _backed_successes(lines: list[bytes]) -> dict[str, set[tuple[str, Any]]]:
             continue
         report = trial.get("report") if isinstance(trial.get("report"), dict) else {}
         try:
-            config = json.dumps(_clean_text(trial.get("config")), sort_keys=True, default=str)
-            backed[trial["id"]].add((config, _hashable(report.get("objective_to_minimize"))))
+            objective = _hashable(report.get("objective_to_minimize"))
+            # As read (text with lone surrogates shown as it is) and as rewritten by
+            # ``repair`` (lone surrogates as U+FFFD): the same record either way.
+            for config in (trial.get("config"), _clean_text(trial.get("config"))):
+                backed[trial["id"]].add(
+                    (json.dumps(config, sort_keys=True, default=str), objective)
+                )
         except (TypeError, ValueError, RecursionError):
             continue
     return backed
 
 
 def _clean_text(value: Any) -> Any:
-    """``value`` with lone surrogates as U+FFFD, as neps_like shows text it cannot encode."""
+    """``value`` with lone surrogates as U+FFFD, as neps_like writes text it cannot encode."""
     if isinstance(value, str):
         return re.sub("[\ud800-\udfff]", "\ufffd", value)
     if isinstance(value, list):
@@ -690,6 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutations", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--first", type=int, default=0, help="index of the first mutation")
     parser.add_argument("--trials", type=int, default=560, help="evaluations in the intact study")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per mutation")
     parser.add_argument("--keep", action="store_true", help="keep the sandboxes of defects")
@@ -715,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[dict[str, Any]] = []
     running: dict[int, tuple[int, float, Path]] = {}  # pid -> (index, start, result file)
-    pending = list(range(args.mutations))
+    pending = list(range(args.first, args.first + args.mutations))
     next_report = 100
     while pending or running:
         while pending and len(running) < args.jobs:
