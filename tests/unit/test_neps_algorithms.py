@@ -78,3 +78,17 @@ def test_run_accepts_the_factory_as_optimizer(tmp_path: Path, as_tuple: bool) ->
     )
     info = (tmp_path / "s" / "optimizer_info.yaml").read_text()
     assert "random_search" in info
+
+
+def test_nepss_import_path_for_ask_and_tell_in_a_fresh_interpreter() -> None:
+    """``from neps.optimizers.ask_and_tell import AskAndTell`` (NePS's path) works as the
+    first import of a script, with nothing else of neps_like imported before."""
+    import subprocess
+    import sys
+
+    code = (
+        "from neps_like.optimizers.ask_and_tell import AskAndTell\n"
+        "import neps_like\n"
+        "assert AskAndTell is neps_like.AskAndTell\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
