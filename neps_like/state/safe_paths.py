@@ -209,7 +209,7 @@ def open_regular(
     regular file.
 
     Raises:
-        UnsafePathError: the name is a FIFO, socket or device.
+        UnsafePathError: the name is a folder, FIFO, socket or device.
         OSError: from ``os.open`` (``ELOOP`` for a link).
     """
     flags |= os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
