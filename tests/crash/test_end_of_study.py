@@ -182,6 +182,13 @@ def test_the_last_worker_standing_takes_over_a_dead_workers_trial(tmp_path: Path
         deadline = time.monotonic() + 90
         while sum(_states(root).values()) < 6 and time.monotonic() < deadline:
             time.sleep(0.05)
+        # Kill while both workers evaluate when that can be seen: the survivor then looks
+        # at the victim's lease only after the kill. (A victim killed just after renewing
+        # its lease while the survivor is already checking looks alive: the survivor
+        # returns and the trial waits for the next worker; see ``runtime/end_wait.py``.)
+        both = time.monotonic() + 5
+        while _states(root).get("evaluating", 0) < 2 and time.monotonic() < both:
+            time.sleep(0.01)
         while not fleet.kill_owner_of_a_running_trial() and time.monotonic() < deadline:
             time.sleep(0.02)
         killed_at = time.monotonic()
