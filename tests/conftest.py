@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,3 +12,22 @@ from tests.helpers.workers import write_worker_script
 @pytest.fixture
 def worker_script(tmp_path: Path) -> Path:
     return write_worker_script(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _away_from_mutants_under_mutation(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Under mutmut, run each test in a scratch folder of its own.
+
+    A mutant can turn a path into a relative one (a study root of ``""``, a trial folder
+    of ``"."``); its writes and removals then land in the working directory, which is
+    mutmut's ``mutants/`` folder with its results. The scratch folder links mutmut's
+    configuration, which the command-line tests' subprocesses read from their working
+    directory. Outside mutation runs nothing changes.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        scratch = tmp_path_factory.mktemp("cwd")
+        (scratch / "pyproject.toml").symlink_to(Path.cwd() / "pyproject.toml")
+        monkeypatch.chdir(scratch)
+    yield
