@@ -7,8 +7,9 @@ Usage (from the project root, after ``pip install -e '.[mutation]'``)::
 
 A full mutmut run over ``neps_like/state/`` and ``neps_like/optimizers/`` holds about
 11,000 mutants; a surviving mutant runs every test that covers its function, so on two
-cores the whole run takes many hours. ``run`` first lets mutmut generate the mutants
-(``mutmut run`` on a name that matches nothing but the generation), then draws the same
+cores the whole run takes many hours. ``run`` first lets mutmut generate the mutants and
+record which tests cover which function (``mutmut run`` on a name that matches no mutant
+stops there), then draws the same
 fraction of every file's mutants with a fixed seed (the draw depends only on the seed and
 the mutant names, so it is the same before and after a change to the tests) and runs
 mutmut on exactly those. ``summary`` reads mutmut's result files and prints, per package,
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         summary(args.survivors)
         return
     if not any(MUTANTS.glob("neps_like/**/*.py.meta")):
-        # Generate the mutants only: the name matches no mutant, so mutmut stops there.
+        # Generate the mutants and the coverage per test only: the name matches no mutant.
         subprocess.run([mutmut, "run", "no.such.mutant"], check=False)
     results = _results()
     if not results:
