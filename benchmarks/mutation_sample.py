@@ -7,8 +7,9 @@ Usage (from the project root, after ``pip install -e '.[mutation]'``)::
 
 A full mutmut run over ``neps_like/state/`` and ``neps_like/optimizers/`` holds about
 11,000 mutants; a surviving mutant runs every test that covers its function, so on two
-cores the whole run takes many hours. ``run`` first lets mutmut generate the mutants
-(``mutmut run`` on a name that matches nothing but the generation), then draws the same
+cores the whole run takes many hours. ``run`` first lets mutmut generate the mutants and
+record which tests cover which function (``mutmut run`` on a name that matches no mutant
+stops there), then draws the same
 fraction of every file's mutants with a fixed seed (the draw depends only on the seed and
 the mutant names, so it is the same before and after a change to the tests) and runs
 mutmut on exactly those. ``summary`` reads mutmut's result files and prints, per package,
@@ -44,14 +45,28 @@ def _status(code: int | None) -> str:
     return "not run" if code is None else STATUS.get(code, f"exit code {code}")
 
 
-def _results() -> dict[str, tuple[str, int | None]]:
-    """Every mutant name with its source file and mutmut's exit code (None: not run)."""
+def _read(folder: Path) -> dict[str, tuple[str, int | None]]:
     out: dict[str, tuple[str, int | None]] = {}
-    for meta in sorted(MUTANTS.glob("neps_like/**/*.py.meta")):
-        source = str(meta.relative_to(MUTANTS))[: -len(".meta")]
+    for meta in sorted(folder.glob("neps_like/**/*.py.meta")):
+        source = str(meta.relative_to(folder))[: -len(".meta")]
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         for name, code in codes.items():
             out[name] = (source, code)
+    return out
+
+
+def _results(baseline: Path | None = None) -> dict[str, tuple[str, int | None]]:
+    """Every mutant name with its source file and mutmut's exit code (None: not run).
+
+    With a ``baseline`` (another run's ``mutants/`` folder, made with the same code and
+    fewer tests), a mutant this run has not run keeps the baseline's result: tests were
+    only added since, so what was killed then is killed now.
+    """
+    out = _read(MUTANTS)
+    if baseline is not None:
+        for name, (source, code) in _read(baseline).items():
+            if name in out and out[name][1] is None and _status(code) in KILLED:
+                out[name] = (source, code)
     return out
 
 
@@ -79,8 +94,8 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def summary(show_survivors: bool) -> None:
-    results = _results()
+def summary(show_survivors: bool, baseline: Path | None) -> None:
+    results = _results(baseline)
     sample = SAMPLE_FILE.read_text().split()
     print("| package | sampled | of all | killed | timeout | survived | no tests | not run "
           "| score | 95 % interval |")  # fmt: skip
@@ -113,15 +128,18 @@ def main(argv: list[str] | None = None) -> None:
                           "not killed (after adding tests)")  # fmt: skip
     show = sub.add_parser("summary", help="the sample's score per package")
     show.add_argument("--survivors", action="store_true", help="list what was not killed")
+    for command in (run, show):
+        command.add_argument("--baseline", type=Path, default=None,
+                             help="an earlier run's mutants/ folder whose kills count")  # fmt: skip
     args = parser.parse_args(argv)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     if args.command == "summary":
-        summary(args.survivors)
+        summary(args.survivors, args.baseline)
         return
     if not any(MUTANTS.glob("neps_like/**/*.py.meta")):
-        # Generate the mutants only: the name matches no mutant, so mutmut stops there.
+        # Generate the mutants and the coverage per test only: the name matches no mutant.
         subprocess.run([mutmut, "run", "no.such.mutant"], check=False)
-    results = _results()
+    results = _results(args.baseline)
     if not results:
         sys.exit("mutmut generated no mutants; is [tool.mutmut] in pyproject.toml?")
     sample = draw(results, args.fraction, args.seed)
@@ -133,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     if todo:
         subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *todo],
                        check=False)  # fmt: skip
-    summary(show_survivors=False)
+    summary(show_survivors=False, baseline=args.baseline)
 
 
 if __name__ == "__main__":

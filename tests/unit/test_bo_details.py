@@ -1,0 +1,129 @@
+"""BO building blocks in detail: the output transform, ParEGO scaling, neighbours of
+candidates, the log-EI tail, the prior density, and BO's settings and determinism."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from neps_like._errors import OptimizerError
+from neps_like.optimizers.bo import BayesianOptimization, _gp
+from neps_like.optimizers.bo._acquisition import log_h
+from neps_like.optimizers.bo._candidates import Snapper, perturb
+from neps_like.optimizers.bo._data import parego_scalarize, transform_outputs
+from neps_like.optimizers.bo._space_info import SpaceInfo
+from neps_like.space import Float, SearchSpace
+from neps_like.state.records import MetaData, Report, SampledConfig, Trial, TrialState
+
+
+def _standardized(y: np.ndarray) -> np.ndarray:
+    return (y - y.mean()) / y.std()
+
+
+def test_log_transform_applies_from_three_positive_values() -> None:
+    y = np.array([1.0, 10.0, 1000.0])
+    assert transform_outputs(y, "log") == pytest.approx(_standardized(np.log(y)))
+    assert transform_outputs(y, "standardize") == pytest.approx(_standardized(y))
+
+
+def test_log_transform_is_skipped_when_a_value_is_not_positive() -> None:
+    y = np.array([-1.0, 2.0, 50.0])
+    out = transform_outputs(y, "log")
+    assert np.all(np.isfinite(out))
+    assert out == pytest.approx(_standardized(y))
+
+
+def test_auto_logs_right_skewed_values_only() -> None:
+    right = np.array([1.0, 1.0, 1.0, 1.0, 100.0])
+    assert transform_outputs(right, "auto") == pytest.approx(_standardized(np.log(right)))
+    left = np.array([100.0, 100.0, 100.0, 100.0, 1.0])
+    assert transform_outputs(left, "auto") == pytest.approx(_standardized(left))
+    flat = np.array([2.0, 2.0, 2.0])
+    assert transform_outputs(flat, "auto") == pytest.approx([0.0, 0.0, 0.0])
+
+
+def test_parego_scales_each_objective_by_its_range() -> None:
+    y = np.array([[1.0, 10.0], [3.0, 20.0], [2.0, 10.0]])
+    out = parego_scalarize(y, np.array([1.0, 1.0]))
+    # Scaled: [0, 0], [1, 1], [0.5, 0]; max plus 0.05 * sum.
+    assert out == pytest.approx([0.0, 1.1, 0.525])
+
+
+def test_every_perturbed_row_moves_in_some_dimension() -> None:
+    d = 20
+    snap = Snapper([None] * d, np.zeros(d, dtype=bool))
+    x = np.full((200, d), 0.5)
+    out = perturb(x, 0.1, snap, np.random.default_rng(0))
+    assert np.all(np.any(out != x, axis=1))
+    assert np.all((out >= 0.0) & (out <= 1.0))
+
+
+@pytest.mark.parametrize("z", [-1e8, -1e9, -1e10])
+def test_log_h_far_tail_follows_the_asymptotic_expansion(z: float) -> None:
+    # log(phi(z) + z Phi(z)) = -z^2/2 - log(sqrt(2 pi)) - 2 log|z| + O(1/z^2) as z -> -inf
+    expected = -0.5 * z * z - 0.5 * math.log(2 * math.pi) - 2.0 * math.log(abs(z))
+    assert float(log_h(np.array([z]))[0]) == pytest.approx(expected, abs=4 * math.ulp(expected))
+
+
+def test_log_h_moderate_values() -> None:
+    from scipy.stats import norm
+
+    for z in (-5.0, -2.0, 0.0, 1.5):
+        exact = math.log(norm.pdf(z) + z * norm.cdf(z))
+        assert float(log_h(np.array([z]))[0]) == pytest.approx(exact, rel=1e-9)
+
+
+def test_the_lengthscale_prior_grows_with_the_dimension() -> None:
+    mu1, sigma1 = _gp.lengthscale_prior(1)
+    mu4, sigma4 = _gp.lengthscale_prior(4)
+    assert mu1 == pytest.approx(math.sqrt(2.0) - _gp.LS_PRIOR_SHIFT)
+    assert mu4 - mu1 == pytest.approx(0.5 * math.log(4))
+    assert sigma1 == sigma4 == pytest.approx(math.sqrt(3.0))
+
+
+def test_a_confident_prior_density_is_peaked_at_the_prior() -> None:
+    space = SearchSpace({"x": Float(0.0, 1.0, prior=0.5, prior_confidence="high")})
+    prior = SpaceInfo.from_space(space).prior
+    assert prior is not None
+    centre, edge = prior.log_pdf(np.array([[0.5], [0.0]]))
+    assert centre - edge > 3.0
+
+
+def test_the_output_transforms_are_accepted_and_others_refused() -> None:
+    space = SearchSpace({"x": Float(0.0, 1.0)})
+    for mode in ("auto", "log", "standardize"):
+        assert BayesianOptimization(space, seed=0, output_transform=mode).output_transform == mode
+    with pytest.raises(OptimizerError, match="'LOG'"):
+        BayesianOptimization(space, seed=0, output_transform="LOG")
+
+
+def test_the_prior_design_draws_around_the_prior() -> None:
+    space = SearchSpace({"x": Float(0.0, 1.0, prior=0.8, prior_confidence="high")})
+    opt = BayesianOptimization(space, seed=0, use_priors=True, initial_design_size=10)
+    batch = opt({}, None, 10)
+    assert isinstance(batch, list)
+    xs = [s.config["x"] for s in batch]
+    assert xs[0] == 0.8
+    assert np.mean([abs(x - 0.8) for x in xs[1:]]) < 0.12
+
+
+def _observed(n: int) -> dict[str, Trial]:
+    trials = {}
+    for i in range(1, n + 1):
+        x = (i * 0.618) % 1.0
+        meta = MetaData(time_sampled=0.0, sampling_worker_id="w")
+        report = Report(objective_to_minimize=(x - 0.3) ** 2)
+        trials[str(i)] = Trial(str(i), {"x": x}, TrialState.SUCCESS, meta, report)
+    return trials
+
+
+def test_a_subset_fit_is_deterministic() -> None:
+    space = SearchSpace({"x": Float(0.0, 1.0)})
+    trials = _observed(16)
+    first = BayesianOptimization(space, seed=1, max_gp_points=10, initial_design_size=2)
+    again = BayesianOptimization(space, seed=1, max_gp_points=10, initial_design_size=2)
+    a, b = first(trials, None), again(trials, None)
+    assert isinstance(a, SampledConfig) and isinstance(b, SampledConfig)
+    assert a.config == b.config
