@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--fraction", type=float, default=0.08)
     run.add_argument("--seed", type=int, default=17)
     run.add_argument("--max-children", type=int, default=2)
+    run.add_argument("--package", choices=PACKAGES, default=None,
+                     help="run the sampled mutants of one package only")  # fmt: skip
     run.add_argument("--only", choices=("all", "unfinished", "not-killed"), default="all",
                      help="run every sampled mutant, those without a result, or those "
                           "not killed (after adding tests)")  # fmt: skip
@@ -147,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
     todo = [n for n in sample if args.only == "all"
             or (args.only == "unfinished" and results[n][1] is None)
             or (args.only == "not-killed" and _status(results[n][1]) not in KILLED)]  # fmt: skip
+    if args.package is not None:
+        todo = [n for n in todo if results[n][0].startswith(args.package)]
     print(f"{len(sample)} mutants sampled, {len(todo)} to run", flush=True)
     if todo:
         subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *todo],
