@@ -101,9 +101,10 @@ def summary(show_survivors: bool, baseline: Path | None) -> None:
           "| score | 95 % interval |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for package in PACKAGES:
-        names = [n for n in sample if results[n][0].startswith(package)]
+        dotted = package.replace("/", ".")
+        names = [n for n in sample if n.startswith(dotted)]
         total = sum(1 for _, (src, _c) in results.items() if src.startswith(package))
-        counts = collections.Counter(_status(results[n][1]) for n in names)
+        counts = collections.Counter(_status(results.get(n, ("", None))[1]) for n in names)
         killed = counts["killed"] + counts["timeout"]
         lo, hi = wilson(killed, len(names))
         print(f"| {package} | {len(names)} | {total} | {counts['killed']} | {counts['timeout']} "
@@ -111,7 +112,7 @@ def summary(show_survivors: bool, baseline: Path | None) -> None:
               f"| {killed / max(1, len(names)):.1%} | {lo:.1%}-{hi:.1%} |")  # fmt: skip
     if show_survivors:
         for name in sample:
-            status = _status(results[name][1])
+            status = _status(results.get(name, ("", None))[1])
             if status not in KILLED:
                 print(f"{status}: {name}")
 
