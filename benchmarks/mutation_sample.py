@@ -101,9 +101,10 @@ def summary(show_survivors: bool, baseline: Path | None) -> None:
           "| score | 95 % interval |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for package in PACKAGES:
-        names = [n for n in sample if results[n][0].startswith(package)]
+        dotted = package.replace("/", ".")
+        names = [n for n in sample if n.startswith(dotted)]
         total = sum(1 for _, (src, _c) in results.items() if src.startswith(package))
-        counts = collections.Counter(_status(results[n][1]) for n in names)
+        counts = collections.Counter(_status(results.get(n, ("", None))[1]) for n in names)
         killed = counts["killed"] + counts["timeout"]
         lo, hi = wilson(killed, len(names))
         print(f"| {package} | {len(names)} | {total} | {counts['killed']} | {counts['timeout']} "
@@ -111,7 +112,7 @@ def summary(show_survivors: bool, baseline: Path | None) -> None:
               f"| {killed / max(1, len(names)):.1%} | {lo:.1%}-{hi:.1%} |")  # fmt: skip
     if show_survivors:
         for name in sample:
-            status = _status(results[name][1])
+            status = _status(results.get(name, ("", None))[1])
             if status not in KILLED:
                 print(f"{status}: {name}")
 
@@ -123,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--fraction", type=float, default=0.08)
     run.add_argument("--seed", type=int, default=17)
     run.add_argument("--max-children", type=int, default=2)
+    run.add_argument("--package", choices=PACKAGES, default=None,
+                     help="run the sampled mutants of one package only")  # fmt: skip
     run.add_argument("--only", choices=("all", "unfinished", "not-killed"), default="all",
                      help="run every sampled mutant, those without a result, or those "
                           "not killed (after adding tests)")  # fmt: skip
@@ -147,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     todo = [n for n in sample if args.only == "all"
             or (args.only == "unfinished" and results[n][1] is None)
             or (args.only == "not-killed" and _status(results[n][1]) not in KILLED)]  # fmt: skip
+    if args.package is not None:
+        todo = [n for n in todo if results[n][0].startswith(args.package)]
     print(f"{len(sample)} mutants sampled, {len(todo)} to run", flush=True)
     if todo:
         subprocess.run([mutmut, "run", "--max-children", str(args.max_children), *todo],

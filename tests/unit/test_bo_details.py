@@ -36,9 +36,9 @@ def test_log_transform_is_skipped_when_a_value_is_not_positive() -> None:
 
 
 def test_auto_logs_right_skewed_values_only() -> None:
-    right = np.array([1.0, 1.0, 1.0, 1.0, 100.0])
+    right = np.array([1.0, 2.0, 1.5, 1.0, 100.0])
     assert transform_outputs(right, "auto") == pytest.approx(_standardized(np.log(right)))
-    left = np.array([100.0, 100.0, 100.0, 100.0, 1.0])
+    left = np.array([100.0, 99.0, 98.5, 100.0, 1.0])
     assert transform_outputs(left, "auto") == pytest.approx(_standardized(left))
     flat = np.array([2.0, 2.0, 2.0])
     assert transform_outputs(flat, "auto") == pytest.approx([0.0, 0.0, 0.0])

@@ -72,7 +72,7 @@ def test_an_object_that_is_not_callable_is_refused_by_type_name() -> None:
     with pytest.raises(OptimizerError) as info:
         resolve_optimizer(42, _space())
     message = str(info.value)
-    assert "optimizer must be a name" in message
+    assert message.startswith("optimizer must be a name, a (name, settings) pair")
     assert "got int" in message
 
 
