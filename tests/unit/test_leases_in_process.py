@@ -164,8 +164,7 @@ def test_a_worker_out_of_budget_waits_for_a_silent_workers_trial(tmp_path: Path)
     a, b = _state(tmp_path), _state(tmp_path)
     write_lease(a.layout, "wa")
     trial = _claim(a, "wa")
-    b.enable_lease_recovery(policy)
-    b._next_recovery = float("inf")  # judge proof of life only, recover nothing
+    b.enable_lease_recovery(policy)  # a 60 s grace: nothing below is recovered
     limits = BudgetInfo(max_evaluations=1)
 
     def next_for_b() -> NextTrial:

@@ -73,7 +73,7 @@ def test_a_timeout_gives_up_naming_the_lock(
     tmp_path: Path, kind: str, caplog_warnings: pytest.LogCaptureFixture
 ) -> None:
     first = _locker(tmp_path, kind)
-    second = _locker(tmp_path, kind, timeout=0.3, warn_after=0.1)
+    second = _locker(tmp_path, kind, timeout=1.0, warn_after=0.05)
     with first.lock():
         contender = _Contender(second)
         contender.thread.join(10)
@@ -81,7 +81,7 @@ def test_a_timeout_gives_up_naming_the_lock(
     contender.thread.join(10)  # released: a contender that blocked ends now
     assert not alive, "the timeout was not honoured"
     assert isinstance(contender.error, LockTimeout)
-    assert str(contender.error) == f"Gave up waiting 0.3 s for the state lock {tmp_path / '.lock'}."
+    assert str(contender.error) == f"Gave up waiting 1.0 s for the state lock {tmp_path / '.lock'}."
     waits = [r.getMessage() for r in caplog_warnings.records]
     assert waits, "a wait past warn_after was not reported"
     assert waits[0].startswith("Worker pid ")
