@@ -79,8 +79,11 @@ def test_a_space_without_fidelity_is_refused_with_a_hint() -> None:
 
 
 def test_one_class_per_mixin_and_schedule() -> None:
-    cls = on_base(NePSPriorBandDraws, "asha")
-    assert on_base(NePSPriorBandDraws, "asha") is cls
-    assert on_base(NePSPriorBandDraws, "hyperband") is not cls
+    class Draws(NePSPriorBandDraws):  # a mixin no earlier call has put on a schedule
+        pass
+
+    cls = on_base(Draws, "asha")
+    assert issubclass(cls, Draws) and on_base(Draws, "asha") is cls
+    assert on_base(Draws, "hyperband") is not cls
     with pytest.raises(OptimizerError, match="'nope'"):
-        on_base(NePSPriorBandDraws, "nope")
+        on_base(Draws, "nope")
