@@ -364,3 +364,28 @@ def test_repair_makes_no_folder_for_invalid_or_duplicate_trials(study: Path) -> 
     )
     repair(study, all_folders=True)
     assert sorted(p.name for p in (study / "trials").iterdir()) == ["1", "2", "3", "4"]
+
+
+def test_repair_appends_to_the_quarantine_file(study: Path) -> None:
+    first = _append_raw(study, b'{"kind":"worker","worker_id":"w8"}', crc_ok=False)
+    repair(study)
+    second = _append_raw(study, b'{"kind":"worker","worker_id":"w9"}', crc_ok=False)
+    repair(study)
+    kept = (study / "journal" / "quarantine.log").read_bytes().split(b"\n")
+    assert [line for line in kept if not line.startswith(b"# ")] == [first, second, b""]
+
+
+def test_repair_requeues_a_trial_whose_worker_id_is_no_worker_id(study: Path) -> None:
+    record = journal_records(study)[-1][1]["trial"]
+    assert record["state"] == "evaluating"
+    record["metadata"]["evaluating_worker_id"] = "../w1"
+    append_records(study, {"kind": "trial", "trial": record})
+    _, after = repair(study)
+    assert after.ok
+    assert open_study(study).lock_and_read_trials()["4"].state is TrialState.PENDING
+
+
+def test_a_study_made_by_an_import_has_no_optimizer_or_space_files(study: Path) -> None:
+    (study / "optimizer_info.yaml").unlink()
+    (study / "search_space.yaml").unlink()
+    assert verify(study).ok
