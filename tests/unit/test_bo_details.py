@@ -127,3 +127,25 @@ def test_a_subset_fit_is_deterministic() -> None:
     a, b = first(trials, None), again(trials, None)
     assert isinstance(a, SampledConfig) and isinstance(b, SampledConfig)
     assert a.config == b.config
+
+
+def test_a_single_objective_is_modelled_in_the_chosen_output_transform() -> None:
+    # Positive, right-skewed objectives: "log" and "standardize" fit different GPs, so
+    # the same seed proposes differently; a transform that were ignored would not.
+    space = SearchSpace({"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)})
+    trials = {}
+    for i in range(1, 13):
+        x, y = (i * 0.618) % 1.0, (i * 0.382 + 0.1) % 1.0
+        meta = MetaData(time_sampled=0.0, sampling_worker_id="w")
+        value = math.exp(8.0 * ((x - 0.3) ** 2 + (y - 0.6) ** 2))
+        report = Report(objective_to_minimize=value)
+        trials[str(i)] = Trial(str(i), {"x": x, "y": y}, TrialState.SUCCESS, meta, report)
+    proposals = {
+        mode: BayesianOptimization(space, seed=3, output_transform=mode, initial_design_size=4)(
+            trials, None
+        )
+        for mode in ("log", "standardize")
+    }
+    log, standard = (proposals[m] for m in ("log", "standardize"))
+    assert isinstance(log, SampledConfig) and isinstance(standard, SampledConfig)
+    assert log.config != standard.config
