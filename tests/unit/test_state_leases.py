@@ -88,6 +88,7 @@ def test_touch_never_goes_through_a_link(layout: Layout, tmp_path: Path) -> None
     assert victim.stat().st_mtime == before
 
 
+@pytest.mark.threads
 def test_the_heartbeat_renews_the_lease_until_stopped(layout: Layout) -> None:
     path = write_lease(layout, "w1")
     _age(path, 100)
@@ -104,6 +105,7 @@ def test_the_heartbeat_renews_the_lease_until_stopped(layout: Layout) -> None:
     assert lease_age(layout, "w1", server_now(layout)) > 50  # type: ignore[operator]
 
 
+@pytest.mark.threads
 def test_the_heartbeat_survives_a_missing_lease(
     layout: Layout, caplog: pytest.LogCaptureFixture
 ) -> None:

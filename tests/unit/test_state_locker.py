@@ -17,6 +17,8 @@ import pytest
 from neps_like._errors import LockLostError, LockTimeout
 from neps_like.state.locker import FileLocker, probe_lock_kind
 
+pytestmark = pytest.mark.threads  # the lock's holder and watchdog are threads
+
 KINDS = ["posix", "lease"]
 
 

@@ -336,6 +336,7 @@ def test_repair_refuses_a_backups_link(study: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["posix", "lease"])
+@pytest.mark.threads
 def test_repair_waits_for_the_state_lock(study: Path, kind: str) -> None:
     layout = Layout.at(study)
     if kind == "lease":  # the study's workers use the lease lock: repair must too
