@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -51,30 +52,21 @@ def test_crossover_children_take_each_value_from_a_parent() -> None:
     assert sum(crossed) >= 10
 
 
-def test_mutate_best_children_stay_next_to_the_best() -> None:
-    opt = RegularizedEvolution(
-        FOUR,
-        seed=0,
-        population_size=2,
-        tournament_size=2,
-        mutation_type="mutate_best",
-        n_mutations=1,
+def _mutate_best(**settings: Any) -> RegularizedEvolution:
+    return RegularizedEvolution(
+        FOUR, seed=0, population_size=2, tournament_size=2, mutation_type="mutate_best", **settings
     )
+
+
+def test_mutate_best_children_stay_next_to_the_best() -> None:
+    opt = _mutate_best(n_mutations=1)
     for c in _children(opt, _two_parents(), 8):
         kept = max(sum(v == p for v in c.values()) for p in (0.1, 0.9))
         assert kept == 3  # one parameter of a parent moved
 
 
 def test_forget_children_redraw_n_parameters_of_the_best() -> None:
-    opt = RegularizedEvolution(
-        FOUR,
-        seed=0,
-        population_size=2,
-        tournament_size=2,
-        mutation_type="mutate_best",
-        n_mutations=None,
-        n_forgets=2,
-    )
+    opt = _mutate_best(n_mutations=None, n_forgets=2)
     for c in _children(opt, _two_parents(), 8):
         assert max(sum(v == p for v in c.values()) for p in (0.1, 0.9)) == 2
 
