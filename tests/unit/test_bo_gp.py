@@ -34,6 +34,31 @@ def test_categorical_distance_ignores_choice_order() -> None:
     assert _gp.sq_dists(a, b, is_cat)[0, 0, 0] == _gp.sq_dists(a, c, is_cat)[0, 0, 0] == 1.0
 
 
+def test_scaled_distances_match_the_per_dimension_ones() -> None:
+    rng = np.random.default_rng(3)
+    xa, is_cat = _mixed_points(30, rng)
+    xb, _ = _mixed_points(20, rng)
+    inv_l2 = 1.0 / np.array([0.01, 0.4, 0.2]) ** 2
+    expected = _gp.sq_dists(xa, xb, is_cat) @ inv_l2
+    assert np.allclose(_gp.scaled_sq_dists(xa, xb, is_cat, inv_l2), expected, atol=1e-9)
+    same = _gp.scaled_sq_dists(xa, xa, is_cat, inv_l2)
+    assert np.all(same >= 0.0) and np.abs(np.diag(same)).max() < 1e-9
+    only_cat = np.array([True])
+    assert np.array_equal(
+        _gp.scaled_sq_dists(xa[:, 2:], xb[:, 2:], only_cat, inv_l2[2:]),
+        _gp.sq_dists(xa[:, 2:], xb[:, 2:], only_cat)[:, :, 0] * inv_l2[2],
+    )
+
+
+def test_value_only_posterior_is_the_same_value() -> None:
+    rng = np.random.default_rng(4)
+    x, is_cat = _mixed_points(15, rng)
+    y = rng.standard_normal(15)
+    d2 = _gp.sq_dists(x, x, is_cat)
+    theta = np.array([-1.0, -2.0, 0.5, 0.1, -5.0])
+    assert _gp.neg_log_posterior(theta, d2, y, False)[0] == _gp.neg_log_posterior(theta, d2, y)[0]
+
+
 def test_gradient_of_negative_log_posterior_matches_finite_differences() -> None:
     rng = np.random.default_rng(1)
     x, is_cat = _mixed_points(25, rng)

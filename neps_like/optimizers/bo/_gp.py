@@ -9,11 +9,13 @@ a one-hot embedding) and avoids inventing an order between choices.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.optimize
 from numpy.typing import NDArray
 
@@ -69,9 +71,32 @@ class GPParams:
     noise_var: float
 
 
+def scaled_sq_dists(
+    xa: FloatArray, xb: FloatArray, is_cat: BoolArray, inv_l2: FloatArray
+) -> FloatArray:
+    """``sq_dists(xa, xb, is_cat) @ inv_l2``, shape ``(len(xa), len(xb))``, without the 3-D array.
+
+    Continuous and integer dimensions are scaled and expanded as ``|a|^2 + |b|^2 - 2ab``
+    (one matrix product); categorical ones add their weight where the choices differ.
+    """
+    cont = ~is_cat
+    if cont.any():
+        w = np.sqrt(inv_l2[cont])
+        a = xa[:, cont] * w
+        b = xb[:, cont] * w
+        r2: FloatArray = np.sum(a * a, axis=1)[:, None] + np.sum(b * b, axis=1)[None, :]
+        r2 -= 2.0 * (a @ b.T)
+        np.maximum(r2, 0.0, out=r2)
+    else:
+        r2 = np.zeros((xa.shape[0], xb.shape[0]))
+    for j in np.flatnonzero(is_cat).tolist():
+        r2 += inv_l2[j] * (np.abs(xa[:, j, None] - xb[None, :, j]) > 1e-9)
+    return r2
+
+
 def kernel(xa: FloatArray, xb: FloatArray, is_cat: BoolArray, params: GPParams) -> FloatArray:
     """Signal covariance between two sets of points (no noise term)."""
-    r2 = sq_dists(xa, xb, is_cat) @ (1.0 / params.lengthscales**2)
+    r2 = scaled_sq_dists(xa, xb, is_cat, 1.0 / params.lengthscales**2)
     return params.signal_var * matern52(r2)
 
 
@@ -79,20 +104,32 @@ def _unpack(theta: FloatArray) -> GPParams:
     return GPParams(np.exp(theta[:-2]), float(np.exp(theta[-2])), float(np.exp(theta[-1])))
 
 
-def _log_prior_and_grad(theta: FloatArray) -> tuple[float, FloatArray]:
-    d = theta.size - 2
+@functools.lru_cache(maxsize=32)
+def _prior_moments(d: int) -> tuple[FloatArray, FloatArray]:
+    """Means and stds of the log-normal priors of ``theta`` in ``d`` dimensions."""
     mu_ls, sd_ls = lengthscale_prior(d)
     mus = np.concatenate([np.full(d, mu_ls), [SIGNAL_PRIOR[0], NOISE_PRIOR[0]]])
     sds = np.concatenate([np.full(d, sd_ls), [SIGNAL_PRIOR[1], NOISE_PRIOR[1]]])
+    mus.flags.writeable = False
+    sds.flags.writeable = False
+    return mus, sds
+
+
+def _log_prior_and_grad(theta: FloatArray) -> tuple[float, FloatArray]:
+    mus, sds = _prior_moments(theta.size - 2)
     z = (theta - mus) / sds
     # Log-normal density on exp(theta), written in theta (the Jacobian cancels the 1/x).
-    return float(-0.5 * np.sum(z * z)), -z / sds
+    return float(-0.5 * (z @ z)), -z / sds
 
 
-def neg_log_posterior(theta: FloatArray, d2: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
+def neg_log_posterior(
+    theta: FloatArray, d2: FloatArray, y: FloatArray, with_grad: bool = True
+) -> tuple[float, FloatArray]:
     """Negative (log marginal likelihood + log prior) and its gradient in ``theta``.
 
     ``theta`` is ``[log lengthscales..., log signal variance, log noise variance]``.
+    Without ``with_grad`` the second value is not the gradient (screening needs only
+    the value, and the inverse the gradient needs is the dearest part).
     """
     p = _unpack(theta)
     n = y.size
@@ -101,25 +138,30 @@ def neg_log_posterior(theta: FloatArray, d2: FloatArray, y: FloatArray) -> tuple
     r = np.sqrt(np.maximum(r2, 0.0))
     e = np.exp(-SQRT5 * r)
     kf = p.signal_var * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * e
-    k = kf + (p.noise_var + JITTER) * np.eye(n)
-    try:
-        chol = scipy.linalg.cho_factor(k, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
+    k = kf.copy()
+    k.flat[:: n + 1] += p.noise_var + JITTER
+    chol, info = scipy.linalg.lapack.dpotrf(k, lower=1, clean=1)
+    if info != 0:
         return 1e10, np.zeros_like(theta)
-    alpha = scipy.linalg.cho_solve(chol, y, check_finite=False)
-    logdet = 2.0 * np.sum(np.log(np.diag(chol[0])))
+    alpha, _ = scipy.linalg.lapack.dpotrs(chol, y, lower=1)
+    logdet = 2.0 * np.sum(np.log(np.diag(chol)))
     mll = -0.5 * float(y @ alpha) - 0.5 * logdet - 0.5 * n * math.log(2.0 * math.pi)
-    k_inv = scipy.linalg.cho_solve(chol, np.eye(n), check_finite=False)
-    w = np.outer(alpha, alpha) - k_inv
-    g = p.signal_var * (5.0 / 3.0) * (1.0 + SQRT5 * r) * e
-    grad_ls = 0.5 * np.einsum("ij,ijk->k", w * g, d2) * inv_l2
-    grad_sig = 0.5 * float(np.sum(w * kf))
-    grad_noise = 0.5 * float(np.trace(w)) * p.noise_var
-    grad = np.concatenate([grad_ls, [grad_sig, grad_noise]])
     lp, lp_grad = _log_prior_and_grad(theta)
     value = -(mll + lp)
     if not math.isfinite(value):
         return 1e10, np.zeros_like(theta)
+    if not with_grad:
+        return value, lp_grad
+    # dpotri fills the lower triangle of the inverse; the upper one is still zero.
+    k_inv, _ = scipy.linalg.lapack.dpotri(chol, lower=1)
+    k_inv = k_inv + k_inv.T
+    k_inv.flat[:: n + 1] *= 0.5
+    w = np.outer(alpha, alpha) - k_inv
+    g = p.signal_var * (5.0 / 3.0) * (1.0 + SQRT5 * r) * e
+    grad_ls = 0.5 * ((w * g).reshape(-1) @ d2.reshape(n * n, -1)) * inv_l2
+    grad_sig = 0.5 * float(np.sum(w * kf))
+    grad_noise = 0.5 * float(np.trace(w)) * p.noise_var
+    grad = np.concatenate([grad_ls, [grad_sig, grad_noise]])
     return value, -(grad + lp_grad)
 
 
@@ -147,7 +189,7 @@ def fit_hyperparameters(
     spread = np.concatenate([np.full(d, sd_ls), [SIGNAL_PRIOR[1], NOISE_PRIOR[1]]])
     raw = center + 0.7 * spread * rng.standard_normal((n_raw, d + 2))
     starts = np.clip(np.vstack([center, raw]), lo, hi)
-    scores = np.array([neg_log_posterior(t, d2, y)[0] for t in starts])
+    scores = np.array([neg_log_posterior(t, d2, y, False)[0] for t in starts])
     order = np.argsort(scores)
     best_theta, best_val = starts[order[0]], scores[order[0]]
     for idx in order[: max(1, n_restarts)]:
