@@ -44,6 +44,26 @@ def test_auto_logs_right_skewed_values_only() -> None:
     assert transform_outputs(flat, "auto") == pytest.approx([0.0, 0.0, 0.0])
 
 
+def test_power_pulls_in_the_tail_of_bad_values_and_keeps_the_good_ones_apart() -> None:
+    # Errors of a real tuning run: most configs good, a few diverged.
+    y = np.array([0.885, 0.885, 0.488, 0.042, 0.085, 0.048, 0.032, 0.022, 0.018, 0.03])
+    power, plain = transform_outputs(y, "power"), transform_outputs(y, "standardize")
+    assert np.array_equal(np.argsort(power, kind="stable"), np.argsort(plain, kind="stable"))
+    assert power.mean() == pytest.approx(0.0) and power.std() == pytest.approx(1.0)
+    best, second = np.argsort(y)[:2]
+    assert power[second] - power[best] > 1.2 * (plain[second] - plain[best])
+    assert power.max() < plain.max()
+
+
+def test_power_leaves_symmetric_and_left_skewed_values_alone() -> None:
+    symmetric = np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])
+    assert transform_outputs(symmetric, "power") == pytest.approx(_standardized(symmetric))
+    # Most configs near the worst, a few far better (as late in a converging run).
+    left = np.array([0.0, 0.0, -0.1, -0.1, -0.2, -3.0, -3.2])
+    assert transform_outputs(left, "power") == pytest.approx(_standardized(left))
+    assert transform_outputs(np.array([1.0, 1.0, 1.0]), "power") == pytest.approx([0.0] * 3)
+
+
 def test_parego_scales_each_objective_by_its_range() -> None:
     y = np.array([[1.0, 10.0], [3.0, 20.0], [2.0, 10.0]])
     out = parego_scalarize(y, np.array([1.0, 1.0]))
@@ -93,7 +113,8 @@ def test_a_confident_prior_density_is_peaked_at_the_prior() -> None:
 
 def test_the_output_transforms_are_accepted_and_others_refused() -> None:
     space = SearchSpace({"x": Float(0.0, 1.0)})
-    for mode in ("auto", "log", "standardize"):
+    assert BayesianOptimization(space, seed=0).output_transform == "power"
+    for mode in ("power", "auto", "log", "standardize"):
         assert BayesianOptimization(space, seed=0, output_transform=mode).output_transform == mode
     with pytest.raises(OptimizerError, match="'LOG'"):
         BayesianOptimization(space, seed=0, output_transform="LOG")

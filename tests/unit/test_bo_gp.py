@@ -151,3 +151,13 @@ def test_maximize_finds_the_optimum_of_a_smooth_score_on_a_mixed_grid() -> None:
     assert abs(cands[0, 0] - 0.123) < 5e-3
     assert cands[0, 1] == 0.7 and cands[0, 2] == grids[2][1]
     assert len(np.unique(cands, axis=0)) == len(cands)
+
+
+def test_a_categorical_lengthscale_stays_short_even_when_the_choice_is_irrelevant() -> None:
+    rng = np.random.default_rng(5)
+    x, is_cat = _mixed_points(40, rng)
+    y = np.sin(6 * x[:, 0])  # the categorical column does not matter
+    y = (y - y.mean()) / y.std()
+    params = _gp.fit_hyperparameters(x, y, is_cat, rng)
+    assert params.lengthscales[2] <= 1.0 + 1e-9
+    assert params.lengthscales[1] > 1.0  # an irrelevant numeric one may grow
