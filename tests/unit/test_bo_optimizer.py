@@ -173,7 +173,7 @@ def test_pibo_without_priors_is_an_error() -> None:
 def test_beats_random_search_on_branin() -> None:
     space = branin_space()
     bo, rs = [], []
-    for seed in range(3):
+    for seed in range(5):  # five seeds: a median of three is one lucky run from failing
         trials = run(BayesianOptimization(space, seed=seed), branin, 25)
         bo.append(min(t.report.objective_to_minimize for t in trials.values()))  # type: ignore[union-attr,type-var]
         rng = np.random.default_rng(seed)
