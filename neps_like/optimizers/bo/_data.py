@@ -27,9 +27,9 @@ _PENDING_STATES = frozenset(
     {TrialState.PENDING, TrialState.EVALUATING, TrialState.CRASHED, TrialState.PAUSED}
 )
 PAREGO_RHO = 0.05
-# Exponents the power transform chooses from: 1 is no change, 0 a log, -3 the strongest
-# pull (past it a few outliers decide the shape).
-POWER_GRID = np.round(np.linspace(-3.0, 1.0, 41), 10)
+# Exponents the power transform chooses from (1 is no change); beyond +-3 a few outliers
+# would decide the shape.
+POWER_GRID = np.round(np.linspace(-3.0, 3.0, 61), 10)
 
 
 @dataclass(frozen=True)
@@ -115,17 +115,17 @@ def _yeo_johnson(y: FloatArray) -> FloatArray:
 
     The exponent is the best of ``POWER_GRID`` by the profile log likelihood of a
     normal model (Yeo & Johnson 2000); a grid step of 0.1 is finer than the GP can
-    tell apart, and one vectorised pass costs far less than a scalar optimiser. The
-    grid stops at 1 (no change): below it the map pulls in the tail of high (bad)
-    values and spreads the low (good) ones apart; above it, it would do the opposite.
+    tell apart, and one vectorised pass costs far less than a scalar optimiser.
+    Exponents below 1 pull in a long tail of high values, those above 1 one of low
+    values.
     """
     lam = POWER_GRID[:, None]
     upper = y >= 0
     a = np.log1p(np.abs(y))[None, :]  # log(1 + |y|)
     with np.errstate(all="ignore"):
         up = np.where(np.abs(lam) < 1e-9, a, np.expm1(lam * a) / lam)
-        lam2 = 2.0 - lam  # exponent of the branch below 0; never 0 on this grid
-        down = -np.expm1(lam2 * a) / lam2
+        lam2 = 2.0 - lam  # exponent of the branch below 0
+        down = np.where(np.abs(lam2) < 1e-9, -a, -np.expm1(lam2 * a) / lam2)
         psi = np.where(upper[None, :], up, down)
         var = psi.var(axis=1)
         loglik = -0.5 * y.size * np.log(var) + (lam[:, 0] - 1.0) * float(np.sum(np.sign(y) * a))
