@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from neps_like.state.filesystems import is_local_file_system
 from neps_like.state.identity import held, same_study_info
 from neps_like.state.journal import Journal, JournalReplaced
 from neps_like.state.layout import Layout, check_trial_id, is_valid_trial_id
+from neps_like.state.leases import LeasePolicy
 from neps_like.state.locker import FileLocker, probe_lock_kind
 from neps_like.state.mirror_writer import MirrorWriter
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
@@ -55,22 +55,6 @@ _NOT_BUDGETED = (TrialState.INVALID, TrialState.DUPLICATE)
 # What a record whose checksum holds but whose fields do not raises (CorruptRecordError is
 # a ValueError; an id that is not a trial id: UnsafePathError).
 _MALFORMED = (UnsafePathError, LookupError, TypeError, AttributeError, ValueError)
-
-
-@dataclass(frozen=True, slots=True)
-class LeasePolicy:
-    """How long a worker may go without a heartbeat before its trial is taken over."""
-
-    grace: float = 60.0
-    check_interval: float = 10.0
-    max_retries: int | None = 2
-    heartbeat: float = 5.0
-
-    @property
-    def silent_after(self) -> float:
-        """A lease this old has missed heartbeats: its worker may be dead (two missed
-        beats, so that one slow renewal on a busy file server is not suspicious)."""
-        return min(2.0 * self.heartbeat, self.grace)
 
 
 class StateCore:

@@ -14,9 +14,8 @@ from typing import Any
 from neps_like._errors import ConfigError, NePSError
 from neps_like.state import safe_paths
 from neps_like.state._attempts import AttemptOps
-from neps_like.state._core import LeasePolicy
 from neps_like.state.err_dump import ErrorRecord
-from neps_like.state.leases import file_age, lease_age, server_now
+from neps_like.state.leases import LeasePolicy, file_age, lease_age, server_now
 from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.records import (
     BudgetInfo,

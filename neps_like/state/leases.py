@@ -4,6 +4,7 @@ A lease is ``workers/<worker_id>``; its modification time is the last heartbeat.
 Liveness never compares clocks of different hosts: the judge touches a reference file
 (``workers/.clock``) and compares the lease's mtime with the reference's, both stamped
 by the same file server (``utime`` with no explicit time asks the server for "now").
+``LeasePolicy`` says how long a lease may go untouched before its trial is taken over.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from neps_like._errors import NepsLikeError, UnsafePathError
@@ -23,6 +25,22 @@ from neps_like.state._fs import atomic_write_bytes, translate_os_errors
 from neps_like.state.layout import Layout, is_valid_worker_id
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LeasePolicy:
+    """How long a worker may go without a heartbeat before its trial is taken over."""
+
+    grace: float = 60.0
+    check_interval: float = 10.0
+    max_retries: int | None = 2
+    heartbeat: float = 5.0
+
+    @property
+    def silent_after(self) -> float:
+        """A lease this old has missed heartbeats: its worker may be dead (two missed
+        beats, so that one slow renewal on a busy file server is not suspicious)."""
+        return min(2.0 * self.heartbeat, self.grace)
 
 
 def write_lease(layout: Layout, worker_id: str) -> Path:

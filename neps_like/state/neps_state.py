@@ -22,12 +22,12 @@ from typing import Any, overload
 from neps_like._errors import NePSError, SamplingExhausted, TrialNotFoundError
 from neps_like.space import SearchSpace
 from neps_like.state import path_checks, study_files
-from neps_like.state._core import LeasePolicy, make_locker
+from neps_like.state._core import make_locker
 from neps_like.state._maintenance import MaintenanceOps
 from neps_like.state._reading import ReadingOps
 from neps_like.state.err_dump import ErrorRecord
 from neps_like.state.layout import Layout, is_valid_worker_id
-from neps_like.state.leases import write_lease
+from neps_like.state.leases import LeasePolicy, write_lease
 from neps_like.state.locker import retry_if_lock_lost
 from neps_like.state.optimizer_info import OptimizationState, OptimizerInfo
 from neps_like.state.records import (

@@ -195,13 +195,11 @@ def fit_hyperparameters(
     """
     d = x.shape[1]
     d2 = sq_dists(x, x, is_cat)
-    mu_ls, sd_ls = lengthscale_prior(d)
     bounds = [LOG_CAT_LS_BOUNDS if c else LOG_LS_BOUNDS for c in is_cat.tolist()]
     bounds += [LOG_SIGNAL_BOUNDS, LOG_NOISE_BOUNDS]
     lo = np.array([b[0] for b in bounds])
     hi = np.array([b[1] for b in bounds])
-    center = np.concatenate([np.full(d, mu_ls), [SIGNAL_PRIOR[0], NOISE_PRIOR[0]]])
-    spread = np.concatenate([np.full(d, sd_ls), [SIGNAL_PRIOR[1], NOISE_PRIOR[1]]])
+    center, spread = _prior_moments(d)
     raw = center + 0.7 * spread * rng.standard_normal((n_raw, d + 2))
     starts = np.clip(np.vstack([center, raw]), lo, hi)
     scores = np.array([neg_log_posterior(t, d2, y, False)[0] for t in starts])
