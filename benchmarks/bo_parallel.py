@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bo_parallel.py --problems branin,hartmann6 --workers-list 1,16 \
-        --seeds 10 --evals 100
+        --seeds 10 --evals 100 [--out runs.jsonl]
 
 A discrete-event simulation of asynchronous workers sharing one study: each worker
 evaluates one config at a time, each evaluation takes a random duration (log-normal,
@@ -24,6 +24,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import heapq
+import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--evals", type=int, default=100)
     parser.add_argument("--optimizer", default="bayesian_optimization")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--out", help="also write one JSON line per run (problem, workers, seed)")
     args = parser.parse_args(argv)
     problems = args.problems.split(",")
     counts = [int(w) for w in args.workers_list.split(",")]
@@ -91,6 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     with ProcessPoolExecutor(args.processes) as pool:
         results = list(pool.map(_job, jobs))
+    if args.out:
+        with Path(args.out).open("w", encoding="utf-8") as f:
+            for (p, w, s, _, _), r in zip(jobs, results, strict=True):
+                f.write(json.dumps({"problem": p, "workers": w, "seed": s, "regret": r}) + "\n")
     print(f"simple regret after {args.evals} evaluations, {args.seeds} seeds, "
           f"{args.optimizer} ({time.perf_counter() - began:.0f} s)")  # fmt: skip
     print("| problem | workers | median | q25 | q75 | median / 1 worker |")

@@ -1,10 +1,13 @@
 """Bayesian optimisation with a GP, log-EI, fantasies for pending trials, and πBO.
 
 Owns the ask logic: initial design (scrambled Sobol, or the prior and prior samples),
-then per proposal: fit the GP on the encoded history, condition it on pending trials at
-its posterior mean (kriging believer, so parallel workers spread out), maximise log-EI
-(weighted by the prior for πBO) and return the best candidate that is not a duplicate.
-Several objectives are scalarised with random ParEGO weights per proposal.
+then per proposal: fit the GP on the encoded history, maximise log-EI (weighted by the
+prior for πBO) and return the best candidate that is not a duplicate. While trials are
+pending (other workers' running trials, earlier configs of the same batch), proposals
+alternate between log-EI of the GP conditioned on them at its posterior mean (kriging
+believer) inside a trust region around the incumbent and the minimiser of the posterior
+mean away from them (``_pending``). Several objectives are scalarised with random ParEGO
+weights per proposal.
 
 Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
 ``np.random.default_rng([seed, len(trials), purpose, ...])``; the Sobol scramble uses
@@ -14,13 +17,14 @@ Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from scipy.stats import qmc
 
 from neps_like._errors import OptimizerError, SamplingExhausted
-from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp, _subset
+from neps_like.optimizers.bo import _acquisition, _candidates, _data, _gp, _pending, _subset
 from neps_like.optimizers.bo._blas import limit_blas_threads
 from neps_like.optimizers.bo._space_info import SpaceInfo
 from neps_like.state.records import BudgetInfo, SampledConfig, Trial
@@ -31,6 +35,7 @@ _MAX_RESAMPLES = 200
 # Rows the hyperparameters are fitted on once the history exceeds max_gp_points.
 _FIT_POINTS = 128
 _DECODE_CHUNK = 16
+_MAX_DECODED = 20 * _DECODE_CHUNK  # candidates tried before random sampling
 
 
 class BayesianOptimization:
@@ -184,6 +189,7 @@ class BayesianOptimization:
             x_obs = np.vstack([x_obs, self.space.encode(history.failed)])
             y = np.concatenate([y, np.full(len(history.failed), y.max())])
         y_std = _data.transform_outputs(y, mode)
+        y_history = y_std[: len(history.observed)]
         x_fit, y_fit = x_obs, y_std
         if y_std.size > self.max_gp_points:
             # Subset of data: the GP conditions on max_gp_points rows, and its
@@ -199,7 +205,7 @@ class BayesianOptimization:
             x_fit, y_fit, self.info.is_cat, rng, n_restarts=self.fit_restarts
         )
         gp = _gp.GaussianProcess(x_obs, y_std, self.info.is_cat, params)
-        return _Model(gp, x_obs, y_std, n_observed=len(history.observed))
+        return _Model(gp, x_obs, y_std, len(history.observed), y_history)
 
     def _bo_point(
         self,
@@ -209,10 +215,41 @@ class BayesianOptimization:
         i: int,
         seen: set[Any],
     ) -> Mapping[str, Any]:
-        gp = model.gp
-        if pending:
-            x_pend = self.space.encode(pending)
-            gp = gp.condition_on(x_pend, model.gp.predict(x_pend)[0])
+        rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
+        anchors = _pending.anchors_of(model.x, model.y)
+        if not pending:
+            cands, _ = _candidates.maximize(
+                self._log_ei(model, model.gp),
+                self.info.snapper,
+                rng,
+                anchors,
+                prior_center=None if not self.use_priors else self.info.prior_center,
+                n_raw=self.n_candidates,
+            )
+            return self._new_or_random(cands, seen, base, i)
+        # Pending trials (see _pending). The mean branch has no prior weighting: it
+        # exploits what was measured; πBO's prior weights the trust region's log-EI.
+        x_pend = self.space.encode(pending)
+        if _pending.uses_mean(base + i):
+            away = _pending.mean_candidates(
+                model.gp, self.info.snapper, anchors, x_pend, rng, n_raw=self.n_candidates
+            )
+            config = self._first_new(away, seen)
+            if config is not None:
+                return config
+        believer = model.gp.condition_on(x_pend, model.gp.predict(x_pend)[0])
+        region = _pending.TrustRegion.around_incumbent(
+            self.info.snapper,
+            model.x,
+            model.y,
+            model.gp.params.lengthscales,
+            _pending.trust_region_length(model.y_history, self.initial_design_size, self.info.dim),
+        )
+        cands = region.maximize(self._log_ei(model, believer), anchors, rng, self.n_candidates)
+        return self._new_or_random(cands, seen, base, i)
+
+    def _log_ei(self, model: _Model, gp: _gp.GaussianProcess) -> _candidates.ScoreFn:
+        """Log-EI of ``gp`` below the best observation, weighted by the prior for πBO."""
         best = float(model.y.min())
         prior = self.info.prior if self.use_priors else None
 
@@ -225,34 +262,36 @@ class BayesianOptimization:
                 )
             return value
 
-        rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
-        anchors = model.x[np.argsort(model.y)[:5]]
-        cands, _ = _candidates.maximize(
-            score,
-            self.info.snapper,
-            rng,
-            anchors,
-            prior_center=None if prior is None else self.info.prior_center,
-            n_raw=self.n_candidates,
-        )
-        for start in range(0, min(len(cands), 20 * _DECODE_CHUNK), _DECODE_CHUNK):
+        return score
+
+    def _first_new(self, cands: _gp.FloatArray, seen: set[Any]) -> Mapping[str, Any] | None:
+        """The first of the best candidates that decodes to a config not seen yet."""
+        for start in range(0, min(len(cands), _MAX_DECODED), _DECODE_CHUNK):
             for config in self.space.decode(cands[start : start + _DECODE_CHUNK]):
                 if self.space.config_key(config) not in seen:
                     return dict(config)
-        fallback = np.random.default_rng([self.seed, base, _FALLBACK, i])
-        return self._sample_new(fallback, seen, use_priors=self.use_priors)
+        return None
+
+    def _new_or_random(
+        self, cands: _gp.FloatArray, seen: set[Any], base: int, i: int
+    ) -> Mapping[str, Any]:
+        config = self._first_new(cands, seen)
+        if config is not None:
+            return config
+        rng = np.random.default_rng([self.seed, base, _FALLBACK, i])
+        return self._sample_new(rng, seen, use_priors=self.use_priors)
 
 
+@dataclass(frozen=True)
 class _Model:
-    """A fitted GP and the standardised data it was fitted on."""
+    """A fitted GP, the standardised rows it conditions on, and the standardised
+    observed targets of the whole history in trial order (the trust region's replay)."""
 
-    def __init__(
-        self, gp: _gp.GaussianProcess, x: _gp.FloatArray, y: _gp.FloatArray, n_observed: int
-    ) -> None:
-        self.gp = gp
-        self.x = x
-        self.y = y
-        self.n_observed = n_observed
+    gp: _gp.GaussianProcess
+    x: _gp.FloatArray
+    y: _gp.FloatArray
+    n_observed: int
+    y_history: _gp.FloatArray
 
 
 class PiBO(BayesianOptimization):
