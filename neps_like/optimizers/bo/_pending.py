@@ -16,7 +16,9 @@ the sequential one. Proposals made while trials are pending therefore alternate 
   pure exploitation, which the believer under-weights when fantasies flatten the model
   around the incumbent.
 
-Owns the trust-region length, the box and the candidate searches of both branches.
+BO uses this only in spaces without categorical parameters (``suits``); with them it
+keeps the believer's global log-EI. Owns the trust-region length, the box and the
+candidate searches of both branches.
 Works on arrays, a GP and a scoring callable; knows nothing of trials or configs and
 draws randomness only from the generator it is given.
 """
@@ -47,6 +49,17 @@ _N_NEIGHBORS = 48
 _N_PER_ANCHOR = 32
 _N_ANCHORS = 5
 _SEARCH_SCALES = np.geomspace(0.1, 1e-3, 12)
+
+
+def suits(is_cat: NDArray[np.bool_]) -> bool:
+    """Whether BO uses this strategy in a space: only without categorical parameters.
+
+    Both branches exploit the incumbent, and its categorical choice with it: on the
+    "mixed" benchmark (a float, a log float, an integer and a four-way categorical) half
+    the runs with 4-16 workers ended in a wrong choice, against 0-9 of 40 with the
+    believer alone, which stays in use there. Integer parameters are fine.
+    """
+    return not bool(np.any(is_cat))
 
 
 def uses_mean(position: int) -> bool:

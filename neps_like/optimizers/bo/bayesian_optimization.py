@@ -2,12 +2,12 @@
 
 Owns the ask logic: initial design (scrambled Sobol, or the prior and prior samples),
 then per proposal: fit the GP on the encoded history, maximise log-EI (weighted by the
-prior for πBO) and return the best candidate that is not a duplicate. While trials are
-pending (other workers' running trials, earlier configs of the same batch), proposals
-alternate between log-EI of the GP conditioned on them at its posterior mean (kriging
-believer) inside a trust region around the incumbent and the minimiser of the posterior
-mean away from them (``_pending``). Several objectives are scalarised with random ParEGO
-weights per proposal.
+prior for πBO) and return the best candidate that is not a duplicate. Pending trials
+(other workers' running trials, earlier configs of the same batch) enter the GP at its
+posterior mean (kriging believer); in spaces without categorical parameters proposals
+then alternate between the believer's log-EI in a trust region around the incumbent and
+the minimiser of the posterior mean away from them (``_pending``). Several objectives
+are scalarised with random ParEGO weights per proposal.
 
 Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
 ``np.random.default_rng([seed, len(trials), purpose, ...])``; the Sobol scramble uses
@@ -217,19 +217,34 @@ class BayesianOptimization:
     ) -> Mapping[str, Any]:
         rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
         anchors = _pending.anchors_of(model.x, model.y)
-        if not pending:
-            cands, _ = _candidates.maximize(
-                self._log_ei(model, model.gp),
-                self.info.snapper,
-                rng,
-                anchors,
-                prior_center=None if not self.use_priors else self.info.prior_center,
-                n_raw=self.n_candidates,
-            )
-            return self._new_or_random(cands, seen, base, i)
-        # Pending trials (see _pending). The mean branch has no prior weighting: it
-        # exploits what was measured; πBO's prior weights the trust region's log-EI.
-        x_pend = self.space.encode(pending)
+        gp = model.gp
+        if pending:
+            x_pend = self.space.encode(pending)
+            if _pending.suits(self.info.is_cat):
+                return self._pending_point(model, x_pend, anchors, rng, base, i, seen)
+            gp = gp.condition_on(x_pend, gp.predict(x_pend)[0])  # kriging believer only
+        cands, _ = _candidates.maximize(
+            self._log_ei(model, gp),
+            self.info.snapper,
+            rng,
+            anchors,
+            prior_center=None if not self.use_priors else self.info.prior_center,
+            n_raw=self.n_candidates,
+        )
+        return self._new_or_random(cands, seen, base, i)
+
+    def _pending_point(
+        self,
+        model: _Model,
+        x_pend: _gp.FloatArray,
+        anchors: _gp.FloatArray,
+        rng: np.random.Generator,
+        base: int,
+        i: int,
+        seen: set[Any],
+    ) -> Mapping[str, Any]:
+        """Trust region or posterior mean (see _pending). The mean branch has no prior
+        weighting: it exploits what was measured; πBO's prior weights the region's log-EI."""
         if _pending.uses_mean(base + i):
             away = _pending.mean_candidates(
                 model.gp, self.info.snapper, anchors, x_pend, rng, n_raw=self.n_candidates
