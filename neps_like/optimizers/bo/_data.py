@@ -47,12 +47,18 @@ class History:
 
 
 def split_trials(trials: Mapping[str, Trial]) -> History:
-    """Sort trials into observed, failed and pending, in id order for determinism."""
+    """Sort trials into observed, failed and pending, in creation order for determinism.
+
+    A study numbers its trials from 1 (``"12"``, ``"12_1"`` for a continuation), so
+    ordering by length, then text, puts plain ids in creation order and a new trial's
+    row usually at the end: the rows before it keep their place (see the refit cache
+    in bayesian_optimization.py). Plain string order would put "10" before "9".
+    """
     observed: list[Mapping[str, Any]] = []
     objectives: list[list[float]] = []
     failed: list[Mapping[str, Any]] = []
     pending: list[Mapping[str, Any]] = []
-    for key in sorted(trials):
+    for key in sorted(trials, key=lambda k: (len(k), k)):
         trial = trials[key]
         report = trial.report
         if report is not None:
