@@ -42,10 +42,6 @@ LOG_NOISE_BOUNDS = (math.log(1e-6), math.log(1.0))
 # prior favours near-deterministic targets.
 LS_PRIOR_SHIFT = 4.0
 SIGNAL_PRIOR = (0.0, 1.0)
-# L-BFGS-B stops when an iteration gains less than this share of the log posterior
-# (tens of nats): finer steps move the lengthscales by under 1 % and cost a fifth of
-# the evaluations.
-FIT_FTOL = 1e-5
 NOISE_PRIOR = (-6.0, 2.0)
 
 
@@ -200,7 +196,6 @@ def fit_hyperparameters(
     n_restarts: int = 2,
     n_raw: int = 16,
     maxiter: int = 60,
-    ftol: float = FIT_FTOL,
 ) -> GPParams:
     """MAP hyperparameters: screen ``n_raw`` prior draws, run L-BFGS-B from the best few.
 
@@ -226,7 +221,7 @@ def fit_hyperparameters(
             jac=True,
             method="L-BFGS-B",
             bounds=bounds,
-            options={"maxiter": maxiter, "ftol": ftol},
+            options={"maxiter": maxiter},
         )
         if res.fun < best_val and np.all(np.isfinite(res.x)):
             best_theta, best_val = np.asarray(res.x, dtype=np.float64), float(res.fun)

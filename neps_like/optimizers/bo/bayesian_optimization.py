@@ -106,6 +106,7 @@ class BayesianOptimization:
             raise OptimizerError(f"max_gp_points must be >= 10, got {max_gp_points}.")
         self.max_gp_points = int(max_gp_points)
         self._fit_cache: tuple[bytes, _gp.GPParams] | None = None
+        self._encodings = _data.EncodingCache()
 
     def __call__(
         self,
@@ -176,7 +177,7 @@ class BayesianOptimization:
     # -- model ------------------------------------------------------------------------
 
     def _fit(self, history: _data.History, base: int) -> _Model:
-        x_obs = self.space.encode(history.observed)
+        x_obs = self._encodings.encode(self.space, history.observed)
         y_raw = np.asarray(history.objectives, dtype=np.float64)
         mode = self.output_transform
         if y_raw.shape[1] > 1:
