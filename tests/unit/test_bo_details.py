@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from neps_like._errors import OptimizerError
-from neps_like.optimizers.bo import BayesianOptimization, _gp
+from neps_like.optimizers.bo import BayesianOptimization, _data, _gp
 from neps_like.optimizers.bo._acquisition import log_h
 from neps_like.optimizers.bo._candidates import Snapper, perturb
 from neps_like.optimizers.bo._data import parego_scalarize, transform_outputs
@@ -171,3 +171,34 @@ def test_a_single_objective_is_modelled_in_the_chosen_output_transform() -> None
     log, standard = (proposals[m] for m in ("log", "standardize"))
     assert isinstance(log, SampledConfig) and isinstance(standard, SampledConfig)
     assert log.config != standard.config
+
+
+def test_trials_are_read_in_creation_order_not_string_order() -> None:
+    meta = MetaData(time_sampled=0.0, sampling_worker_id="w")
+    ids = ["10", "9", "100", "2", "1", "10_1"]
+    trials = {i: Trial(i, {"x": i}, TrialState.SUCCESS, meta, Report(1.0)) for i in ids}
+    history = _data.split_trials(trials)
+    assert [c["x"] for c in history.observed] == ["1", "2", "9", "10", "100", "10_1"]
+
+
+def test_the_encoding_cache_gives_what_the_space_gives_and_encodes_only_new_objects() -> None:
+    space = SearchSpace({"a": Float(0.0, 10.0), "b": Float(1e-3, 1.0, log=True)})
+    rng = np.random.default_rng(0)
+    configs = [dict(space.sample(rng)) for _ in range(6)]
+    encoded: list[int] = []
+
+    class Counting:
+        def encode(self, batch: list[dict[str, float]]) -> np.ndarray:
+            encoded.append(len(batch))
+            return space.encode(batch)
+
+    cache = _data.EncodingCache()
+    first = cache.encode(Counting(), configs[:4])
+    # The same objects plus two new ones, and an equal copy of a known one: only the
+    # new objects are encoded (the copy too, since entries are matched by identity).
+    later = [*configs[:4], dict(configs[0]), *configs[4:]]
+    second = cache.encode(Counting(), later)
+    assert encoded == [4, 3]
+    assert np.array_equal(first, space.encode(configs[:4]))
+    assert np.array_equal(second, space.encode(later))
+    assert cache.encode(Counting(), []).shape == (0, 2)

@@ -161,3 +161,25 @@ def test_a_categorical_lengthscale_stays_short_even_when_the_choice_is_irrelevan
     params = _gp.fit_hyperparameters(x, y, is_cat, rng)
     assert params.lengthscales[2] <= 1.0 + 1e-9
     assert params.lengthscales[1] > 1.0  # an irrelevant numeric one may grow
+
+
+def test_posterior_matches_the_textbook_formulas_on_a_mixed_space() -> None:
+    rng = np.random.default_rng(5)
+    x, is_cat = _mixed_points(40, rng)
+    y = np.sin(5 * x[:, 0]) + x[:, 2]
+    params = _gp.GPParams(np.array([0.2, 0.5, 0.7]), 1.3, 1e-4)
+    gp = _gp.GaussianProcess(x, y, is_cat, params)
+    xq, _ = _mixed_points(25, rng)
+    k = _gp.kernel(x, x, is_cat, params) + (params.noise_var + _gp.JITTER) * np.eye(40)
+    ks = _gp.kernel(xq, x, is_cat, params)
+    mean = ks @ np.linalg.solve(k, y)
+    var = params.signal_var - np.sum(ks * np.linalg.solve(k, ks.T).T, axis=1)
+    got_mean, got_std = gp.predict(xq)
+    assert np.allclose(got_mean, mean, atol=1e-8)
+    assert np.allclose(got_std, np.sqrt(var), atol=1e-7)
+
+
+def test_matern52_matches_its_formula() -> None:
+    r = np.array([[0.0, 0.1, 1.0, 3.0]])
+    expected = (1 + math.sqrt(5) * r + 5 * r**2 / 3) * np.exp(-math.sqrt(5) * r)
+    assert np.allclose(_gp.matern52(r**2), expected, rtol=1e-12)

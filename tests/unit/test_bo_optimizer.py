@@ -12,6 +12,7 @@ import pytest
 
 from neps_like._errors import OptimizerError, SamplingExhausted
 from neps_like.optimizers.bo import BayesianOptimization, PiBO
+from neps_like.optimizers.bo import _gp as bo_gp
 from neps_like.space import Categorical, Constant, Float, Integer, IntegerFidelity, SearchSpace
 from neps_like.state.records import MetaData, Report, SampledConfig, Trial, TrialState
 
@@ -240,3 +241,39 @@ def test_repeated_configs_with_different_values_do_not_break_the_fit() -> None:
     sampled = BayesianOptimization(space, seed=0, initial_design_size=2)(trials, None)
     assert isinstance(sampled, SampledConfig)
     assert space.config_key(sampled.config) != space.config_key(config)
+
+
+def test_a_reused_optimizer_proposes_what_a_fresh_one_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past 50 observations the hyperparameters are refitted every few proposals and
+    # cached in between; the cache must not change any proposal. Ids are numbered as
+    # a study numbers them ("1", "2", ... "10"), so creation order is not string order.
+    space = branin_space()
+    rng = np.random.default_rng(0)
+
+    def trial(i: int, config: Mapping[str, Any]) -> Trial:
+        meta = MetaData(time_sampled=float(i), sampling_worker_id="w")
+        return Trial(str(i), dict(config), TrialState.SUCCESS, meta, Report(branin(config)))
+
+    trials = {str(i): trial(i, space.sample(rng)) for i in range(1, 61)}
+    fits: list[int] = []
+    fit = bo_gp.fit_hyperparameters
+
+    def counted(x: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        fits.append(len(x))
+        return fit(x, *args, **kwargs)
+
+    monkeypatch.setattr(bo_gp, "fit_hyperparameters", counted)
+    reused = BayesianOptimization(space, seed=2)
+    reused_fits = []
+    for i in range(61, 65):
+        fresh = BayesianOptimization(space, seed=2)(trials, None)
+        fits.clear()
+        sampled = reused(trials, None)
+        reused_fits.extend(fits)
+        assert isinstance(sampled, SampledConfig) and isinstance(fresh, SampledConfig)
+        assert sampled.config == fresh.config
+        trials[str(i)] = trial(i, sampled.config)
+    # 60, 61, 62 and 63 observations: hyperparameters of the first 60, 60, 62, 62.
+    assert reused_fits == [60, 62]

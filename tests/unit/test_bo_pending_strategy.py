@@ -23,20 +23,21 @@ from neps_like.space import Categorical, Float, Integer, SearchSpace
 from neps_like.state.records import MetaData, Report, SampledConfig, Trial, TrialState
 
 
-def _space(prior: bool = False) -> SearchSpace:
+def _space(prior: bool = False, cat: bool = True) -> SearchSpace:
+    """A float (with a prior for πBO), a log float, an integer and (``cat``) a choice."""
     extra: dict[str, Any] = {"prior": 0.3, "prior_confidence": "high"} if prior else {}
-    return SearchSpace(
-        {
-            "x": Float(0.0, 1.0, **extra),
-            "lr": Float(1e-4, 1.0, log=True),
-            "n": Integer(1, 20),
-            "c": Categorical(["a", "b", "c", "d"]),
-        }
-    )
+    params: dict[str, Any] = {
+        "x": Float(0.0, 1.0, **extra),
+        "lr": Float(1e-4, 1.0, log=True),
+        "n": Integer(1, 20),
+    }
+    if cat:
+        params["c"] = Categorical(["a", "b", "c", "d"])
+    return SearchSpace(params)
 
 
 def _objective(cfg: Mapping[str, Any]) -> float:
-    shift = {"a": 0.0, "b": 0.4, "c": 0.1, "d": 0.8}[cfg["c"]]
+    shift = {"a": 0.0, "b": 0.4, "c": 0.1, "d": 0.8}[cfg.get("c", "a")]
     return (
         (float(cfg["x"]) - 0.3) ** 2
         + (math.log10(float(cfg["lr"])) + 2) ** 2 / 4
@@ -101,6 +102,35 @@ def test_without_pending_trials_the_proposals_are_unchanged(
     assert config["lr"] == pytest.approx(lr, rel=1e-9, abs=1e-15)
 
 
+# With a categorical parameter pending trials are handled by the kriging believer alone,
+# as before the strategy existed: (trials finished, n) with 5 running -> proposals.
+BELIEVER = [
+    ((14, None), [(0.16726114525601277, 0.007760974929379834, 4, "b")]),
+    ((15, None), [(0.21514306754919815, 0.9999978182186273, 4, "a")]),
+    (
+        (14, 3),
+        [
+            (0.16726114525601277, 0.007760974929379834, 4, "b"),
+            (0.07193066991150349, 0.012981028748010378, 1, "a"),
+            (0.6871245823176287, 0.9999006825555329, 1, "b"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "expected"), BELIEVER)
+def test_with_a_categorical_parameter_pending_trials_keep_the_believer(
+    case: tuple[int, int | None], expected: list[tuple[float, float, int, str]]
+) -> None:
+    n_done, batch = case
+    space = _space()
+    trials = _history(space, n_done, 5, seed=0)
+    configs = _configs(BayesianOptimization(space, seed=0)(trials, None, batch))
+    assert [(c["n"], c["c"]) for c in configs] == [(n, c) for _, _, n, c in expected]
+    got = np.array([[c["x"], c["lr"]] for c in configs])
+    assert got == pytest.approx(np.array([[x, lr] for x, lr, _, _ in expected]), rel=1e-9)
+
+
 # -- trust-region length ------------------------------------------------------------------
 
 
@@ -149,12 +179,13 @@ def test_the_trust_region_box_follows_the_lengthscales_and_skips_categoricals() 
 # -- proposals with pending trials ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("cat", [False, True])  # the strategy, the believer alone
 @pytest.mark.parametrize("n_done", [14, 15])  # an even and an odd position: both branches
 @pytest.mark.parametrize("batch", [None, 3])
 def test_proposals_with_pending_trials_are_valid_new_and_inside_the_cube(
-    n_done: int, batch: int | None
+    n_done: int, batch: int | None, cat: bool
 ) -> None:
-    space = _space()
+    space = _space(cat=cat)
     trials = _history(space, n_done, 5)
     configs = _configs(BayesianOptimization(space, seed=0)(trials, None, batch))
     assert len(configs) == (batch or 1)
@@ -217,13 +248,13 @@ def test_away_from_drops_exactly_the_rows_near_a_pending_row() -> None:
 
 
 def test_pibo_and_multi_objective_bo_work_with_pending_trials() -> None:
-    space = _space(prior=True)
+    space = _space(prior=True, cat=False)
     for n_done in (14, 15):
         trials = _history(space, n_done, 4, seed=2)
         configs = _configs(PiBO(space, seed=1)(trials, None, 2))
         assert len({space.config_key(c) for c in configs}) == 2
         assert all(space.validate_config(c) == c for c in configs)
-    space = _space()
+    space = _space(cat=False)
     trials = _history(space, 15, 4, seed=3, objectives=2)
     configs = _configs(BayesianOptimization(space, seed=1)(trials, None, 2))
     known = {space.config_key(t.config) for t in trials.values()}
@@ -232,7 +263,7 @@ def test_pibo_and_multi_objective_bo_work_with_pending_trials() -> None:
 
 
 def test_pibo_weights_the_trust_region_by_the_prior() -> None:
-    space = _space(prior=True)
+    space = _space(prior=True, cat=False)
     trials = _history(space, 14, 4, seed=2)
     with_prior = _configs(PiBO(space, seed=1)(trials, None))[0]
     without = _configs(BayesianOptimization(space, seed=1)(trials, None))[0]

@@ -64,8 +64,15 @@ def sq_dists(xa: FloatArray, xb: FloatArray, is_cat: BoolArray) -> FloatArray:
 
 def matern52(r2: FloatArray) -> FloatArray:
     """Matérn-5/2 correlation as a function of the squared scaled distance."""
-    r = np.sqrt(np.maximum(r2, 0.0))
-    return (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * np.exp(-SQRT5 * r)
+    sr = np.sqrt(np.maximum(r2, 0.0))
+    sr *= SQRT5  # sqrt(5) r
+    out = r2 * (5.0 / 3.0)
+    out += sr
+    out += 1.0
+    np.negative(sr, out=sr)
+    np.exp(sr, out=sr)
+    out *= sr
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,9 @@ def scaled_sq_dists(
 
 def kernel(xa: FloatArray, xb: FloatArray, is_cat: BoolArray, params: GPParams) -> FloatArray:
     """Signal covariance between two sets of points (no noise term)."""
-    r2 = scaled_sq_dists(xa, xb, is_cat, 1.0 / params.lengthscales**2)
-    return params.signal_var * matern52(r2)
+    out = matern52(scaled_sq_dists(xa, xb, is_cat, 1.0 / params.lengthscales**2))
+    out *= params.signal_var
+    return out
 
 
 def _unpack(theta: FloatArray) -> GPParams:
@@ -245,13 +253,20 @@ class GaussianProcess:
         k = kernel(self.x, self.x, is_cat, params)
         self._chol = _robust_cholesky(k, params.noise_var + JITTER)
         self._alpha = scipy.linalg.cho_solve(self._chol, self.y, check_finite=False)
+        # The transposed inverse Cholesky factor: the variance of many query points is
+        # then one matrix product, twice as fast as a triangular solve at these sizes.
+        inv, info = scipy.linalg.lapack.dtrtri(self._chol[0], lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError("the kernel matrix's Cholesky factor is singular")
+        self._inv_chol_t = np.ascontiguousarray(np.tril(inv).T)
 
     def predict(self, xq: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Posterior mean and standard deviation of the latent function at ``xq``."""
         ks = kernel(np.asarray(xq, dtype=np.float64), self.x, self.is_cat, self.params)
         mean = ks @ self._alpha
-        v = scipy.linalg.solve_triangular(self._chol[0], ks.T, lower=True, check_finite=False)
-        var = self.params.signal_var - np.sum(v * v, axis=0)
+        v = ks @ self._inv_chol_t
+        v *= v
+        var = self.params.signal_var - np.sum(v, axis=1)
         return mean, np.sqrt(np.maximum(var, 1e-12))
 
     def condition_on(self, xn: FloatArray, yn: FloatArray) -> GaussianProcess:

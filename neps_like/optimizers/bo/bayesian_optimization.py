@@ -16,6 +16,7 @@ Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -34,6 +35,11 @@ _SOBOL, _DESIGN, _FIT, _CANDIDATES, _PAREGO, _FALLBACK, _SUBSET = range(7)
 _MAX_RESAMPLES = 200
 # Rows the hyperparameters are fitted on once the history exceeds max_gp_points.
 _FIT_POINTS = 128
+# With n rows the hyperparameters are those fitted on the first n - n % (n // _REFIT_EVERY)
+# rows: every proposal refits them up to 2 * _REFIT_EVERY rows, past that one in
+# n // _REFIT_EVERY does (the others find the fit in a one-entry cache), so their lag
+# stays under 4 % of the data. The posterior always conditions on every row.
+_REFIT_EVERY = 25
 _DECODE_CHUNK = 16
 _MAX_DECODED = 20 * _DECODE_CHUNK  # candidates tried before random sampling
 
@@ -104,6 +110,8 @@ class BayesianOptimization:
         if int(max_gp_points) < 10:
             raise OptimizerError(f"max_gp_points must be >= 10, got {max_gp_points}.")
         self.max_gp_points = int(max_gp_points)
+        self._fit_cache: tuple[bytes, _gp.GPParams] | None = None
+        self._encodings = _data.EncodingCache()
 
     def __call__(
         self,
@@ -174,7 +182,7 @@ class BayesianOptimization:
     # -- model ------------------------------------------------------------------------
 
     def _fit(self, history: _data.History, base: int) -> _Model:
-        x_obs = self.space.encode(history.observed)
+        x_obs = self._encodings.encode(self.space, history.observed)
         y_raw = np.asarray(history.objectives, dtype=np.float64)
         mode = self.output_transform
         if y_raw.shape[1] > 1:
@@ -190,7 +198,6 @@ class BayesianOptimization:
             y = np.concatenate([y, np.full(len(history.failed), y.max())])
         y_std = _data.transform_outputs(y, mode)
         y_history = y_std[: len(history.observed)]
-        x_fit, y_fit = x_obs, y_std
         if y_std.size > self.max_gp_points:
             # Subset of data: the GP conditions on max_gp_points rows, and its
             # hyperparameters are fitted on a smaller subset of those (the fit costs
@@ -199,13 +206,32 @@ class BayesianOptimization:
             keep = _subset.select_subset(x_obs, y_std, self.max_gp_points, sub_rng)
             x_obs, y_std = x_obs[keep], y_std[keep]
             fit_keep = _subset.select_subset(x_obs, y_std, _FIT_POINTS, sub_rng)
-            x_fit, y_fit = x_obs[fit_keep], y_std[fit_keep]
-        rng = np.random.default_rng([self.seed, base, _FIT])
-        params = _gp.fit_hyperparameters(
-            x_fit, y_fit, self.info.is_cat, rng, n_restarts=self.fit_restarts
-        )
+            params = self._fit_params(x_obs[fit_keep], y_std[fit_keep], [self.seed, base, _FIT])
+        else:
+            rows = y.size - y.size % max(1, y.size // _REFIT_EVERY)
+            x_fit, y_fit = x_obs[:rows], y_std
+            if rows < y.size:
+                y_fit = _data.transform_outputs(y[:rows], mode)
+            params = self._fit_params(x_fit, y_fit, [self.seed, rows, _FIT])
         gp = _gp.GaussianProcess(x_obs, y_std, self.info.is_cat, params)
         return _Model(gp, x_obs, y_std, len(history.observed), y_history)
+
+    def _fit_params(self, x: _gp.FloatArray, y: _gp.FloatArray, entropy: list[int]) -> _gp.GPParams:
+        """Fitted hyperparameters, from the cache when the last fit had the same input.
+
+        The fit is a function of its input, so the cache changes no result: a worker
+        that never saw the earlier fit computes the same hyperparameters.
+        """
+        digest = hashlib.blake2b(repr((entropy, self.fit_restarts)).encode(), digest_size=16)
+        digest.update(np.ascontiguousarray(x).data)
+        digest.update(np.ascontiguousarray(y).data)
+        key = digest.digest()
+        if self._fit_cache is not None and self._fit_cache[0] == key:
+            return self._fit_cache[1]
+        rng = np.random.default_rng(entropy)
+        params = _gp.fit_hyperparameters(x, y, self.info.is_cat, rng, n_restarts=self.fit_restarts)
+        self._fit_cache = (key, params)
+        return params
 
     def _bo_point(
         self,
@@ -253,12 +279,11 @@ class BayesianOptimization:
             if config is not None:
                 return config
         believer = model.gp.condition_on(x_pend, model.gp.predict(x_pend)[0])
+        length = _pending.trust_region_length(
+            model.y_history, self.initial_design_size, self.info.dim
+        )
         region = _pending.TrustRegion.around_incumbent(
-            self.info.snapper,
-            model.x,
-            model.y,
-            model.gp.params.lengthscales,
-            _pending.trust_region_length(model.y_history, self.initial_design_size, self.info.dim),
+            self.info.snapper, model.x, model.y, model.gp.params.lengthscales, length
         )
         cands = region.maximize(self._log_ei(model, believer), anchors, rng, self.n_candidates)
         return self._new_or_random(cands, seen, base, i)
