@@ -129,9 +129,26 @@ def maximize(
     cand = initial_candidates(
         snap, rng, anchors, n_raw=n_raw, n_per_anchor=n_per_anchor, prior_center=prior_center
     )
+    scales = np.geomspace(0.1, 1e-3, n_rounds).tolist()
+    return refine_and_rank(
+        cand, score_fn, snap, rng, scales=scales, n_starts=n_starts, n_neighbors=n_neighbors
+    )
+
+
+def refine_and_rank(
+    cand: FloatArray,
+    score_fn: ScoreFn,
+    snap: Snapper,
+    rng: np.random.Generator,
+    *,
+    scales: Sequence[float],
+    n_starts: int = 8,
+    n_neighbors: int = 48,
+) -> tuple[FloatArray, FloatArray]:
+    """Score ``cand``, hill-climb from the best ``n_starts``, and return every point seen
+    sorted by decreasing score (best first) without repeated rows, with the scores."""
     cand_scores = score_fn(cand)
     top = np.argsort(-cand_scores)[:n_starts]
-    scales = np.geomspace(0.1, 1e-3, n_rounds).tolist()
     refined, refined_scores = local_search(
         cand[top], cand_scores[top], score_fn, snap, rng, n_neighbors=n_neighbors, scales=scales
     )

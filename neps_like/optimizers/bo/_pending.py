@@ -44,8 +44,6 @@ IMPROVEMENT = 1e-3  # relative decrease of the best value that counts as improve
 # skipped: the model has no news there, so the mean minimiser would be proposed twice.
 MIN_PENDING_DISTANCE = 2e-3
 MAX_MEAN_CANDIDATES = 320  # best mean minimisers checked against the pending trials
-_N_STARTS = 8
-_N_NEIGHBORS = 48
 _N_PER_ANCHOR = 32
 _N_ANCHORS = 5
 _SEARCH_SCALES = np.geomspace(0.1, 1e-3, 12)
@@ -157,19 +155,9 @@ class TrustRegion:
             if near.shape[0]:
                 reps = np.repeat(near, _N_PER_ANCHOR, axis=0)
                 parts.append(_candidates.perturb(reps, scale * self.length, box, rng))
-        cand = np.vstack(parts)
-        cand_scores = score_fn(cand)
-        top = np.argsort(-cand_scores)[:_N_STARTS]
         scales = (_SEARCH_SCALES * min(1.0, self.length / LENGTH_INIT)).tolist()
-        refined, refined_scores = _candidates.local_search(
-            cand[top], cand_scores[top], score_fn, box, rng, n_neighbors=_N_NEIGHBORS, scales=scales
-        )
-        allx = np.vstack([refined, cand])
-        order = np.argsort(-np.concatenate([refined_scores, cand_scores]), kind="stable")
-        allx = allx[order]
-        _, first = np.unique(np.round(allx, 12), axis=0, return_index=True)
-        result: FloatArray = allx[np.sort(first)]
-        return result
+        ranked, _ = _candidates.refine_and_rank(np.vstack(parts), score_fn, box, rng, scales=scales)
+        return ranked
 
 
 def mean_candidates(
