@@ -11,7 +11,7 @@ import pytest
 from neps_like._errors import OptimizerError
 from neps_like.optimizers.bo import BayesianOptimization, _data, _gp
 from neps_like.optimizers.bo._acquisition import log_h
-from neps_like.optimizers.bo._candidates import Snapper, perturb
+from neps_like.optimizers.bo._candidates import Snapper, distinct_rows, local_search, perturb
 from neps_like.optimizers.bo._data import parego_scalarize, transform_outputs
 from neps_like.optimizers.bo._space_info import SpaceInfo
 from neps_like.space import Float, SearchSpace
@@ -79,6 +79,51 @@ def test_every_perturbed_row_moves_in_some_dimension() -> None:
     out = perturb(x, 0.1, snap, np.random.default_rng(0))
     assert np.all(np.any(out != x, axis=1))
     assert np.all((out >= 0.0) & (out <= 1.0))
+
+
+def test_distinct_rows_keeps_first_occurrences_and_maps_every_row_back() -> None:
+    rows = np.array([[0.5, 0.25], [0.1, 0.2], [0.5, 0.25], [-0.0, 1.0], [0.0, 1.0], [0.1, 0.2]])
+    first, inverse = distinct_rows(rows)
+    assert sorted(first.tolist()) == [0, 1, 3]
+    assert np.array_equal(rows[first][inverse], rows)
+
+
+def test_distinct_rows_tells_apart_rows_whose_keys_collide() -> None:
+    # Keys mix the columns as ((0 * m + a) * m + b): (1, 0) and (0, m) give the same key.
+    mix = 1.0 + 5.0**0.5
+    rows = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, mix], [0.0, 1.0, 0.0]])
+    first, inverse = distinct_rows(rows)
+    assert sorted(first.tolist()) == [0, 1]
+    assert np.array_equal(rows[first][inverse], rows)
+
+
+def test_local_search_scores_each_distinct_neighbour_once() -> None:
+    grid = np.array([0.0, 0.5, 1.0])
+    snap = Snapper([grid, grid], np.array([False, False]))
+    batches: list[int] = []
+
+    def value(x: np.ndarray) -> np.ndarray:
+        return -np.sum((x - 0.3) ** 2, axis=1)
+
+    def score(x: np.ndarray) -> np.ndarray:
+        assert len(distinct_rows(x)[0]) == len(x)
+        batches.append(len(x))
+        return value(x)
+
+    starts = np.array([[1.0, 1.0], [0.0, 1.0]])
+    x, s = local_search(
+        starts,
+        value(starts),
+        score,
+        snap,
+        np.random.default_rng(0),
+        n_neighbors=40,
+        scales=[0.4, 1e-3],
+    )
+    # 80 neighbours, but at most 9 grid points per start; at a step of 1e-3 every
+    # neighbour snaps back to its start (one of two, or one if both starts met).
+    assert batches[0] <= 18 and batches[1] <= 2
+    assert np.all(s > value(starts)) and np.allclose(s, value(x))
 
 
 @pytest.mark.parametrize("z", [-1e8, -1e9, -1e10])
