@@ -90,7 +90,8 @@ def scaled_sq_dists(
     """``sq_dists(xa, xb, is_cat) @ inv_l2``, shape ``(len(xa), len(xb))``, without the 3-D array.
 
     Continuous and integer dimensions are scaled and expanded as ``|a|^2 + |b|^2 - 2ab``
-    (one matrix product); categorical ones add their weight where the choices differ.
+    (one matrix product); categorical ones add their weight where the choices differ
+    (equal after rounding to 9 decimals).
     """
     cont = ~is_cat
     if cont.any():
@@ -103,7 +104,9 @@ def scaled_sq_dists(
     else:
         r2 = np.zeros((xa.shape[0], xb.shape[0]))
     for j in np.flatnonzero(is_cat).tolist():
-        r2 += inv_l2[j] * (np.abs(xa[:, j, None] - xb[None, :, j]) > 1e-9)
+        # Choices are encoded 1/k apart; rounding first makes one comparison enough.
+        differ = np.round(xa[:, j], 9)[:, None] != np.round(xb[:, j], 9)[None, :]
+        np.add(r2, inv_l2[j], out=r2, where=differ)
     return r2
 
 
