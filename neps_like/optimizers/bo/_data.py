@@ -2,7 +2,8 @@
 
 Owns which trials count as observations, failures and pending work, the scalarisation
 of several objectives (ParEGO's augmented Chebyshev with random weights) and the output
-transform (optional log, then standardisation). Pure: inputs are never mutated.
+transform (optional log, then standardisation), and the record of a fitted model. Pure:
+inputs are never mutated.
 
 Failed trials (a report whose objective is missing or not finite) are imputed with the
 worst observed value, so the model learns to avoid the region instead of retrying it.
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from neps_like.optimizers.bo._gp import GaussianProcess
 from neps_like.state.records import Trial, TrialState
 
 FloatArray = NDArray[np.float64]
@@ -181,3 +183,15 @@ class EncodingCache:
         if not rows:
             return np.asarray(space.encode(configs), dtype=np.float64)
         return np.array(rows, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """A fitted GP, the standardised rows it conditions on, and the standardised
+    observed targets of the whole history in trial order (the trust region's replay)."""
+
+    gp: GaussianProcess
+    x: FloatArray
+    y: FloatArray
+    n_observed: int
+    y_history: FloatArray

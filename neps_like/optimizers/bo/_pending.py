@@ -25,13 +25,15 @@ draws randomness only from the generator it is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from neps_like.optimizers.bo import _candidates
+from neps_like.optimizers.bo import _candidates, _gp
 from neps_like.optimizers.bo._candidates import FloatArray, ScoreFn, Snapper
+from neps_like.optimizers.bo._data import FittedModel
 from neps_like.optimizers.bo._gp import GaussianProcess
 
 # Trust-region side length (before the lengthscale weights) and its replay rules.
@@ -160,6 +162,34 @@ class TrustRegion:
         return ranked
 
 
+def candidate_lists(
+    model: FittedModel,
+    x_pending: FloatArray,
+    anchors: FloatArray,
+    snapper: Snapper,
+    rng: np.random.Generator,
+    log_ei: Callable[[GaussianProcess], ScoreFn],
+    position: int,
+    *,
+    n_initial: int,
+    n_raw: int,
+) -> Iterator[FloatArray]:
+    """Candidate lists to try in turn, each best first: at odd positions the posterior
+    mean's minimisers away from the pending rows, then the trust region's log-EI
+    maximisers. A list is computed only when the one before gave no new config.
+
+    ``log_ei`` builds the acquisition of a GP (πBO weights the trust region's; the mean
+    branch has no prior weighting: it exploits what was measured).
+    """
+    gp = model.gp
+    if uses_mean(position):
+        yield mean_candidates(gp, snapper, anchors, x_pending, rng, n_raw=n_raw)
+    believer = gp.condition_on(x_pending, gp.predict(x_pending)[0])
+    length = trust_region_length(model.y_history, n_initial, snapper.dim)
+    region = TrustRegion.around_incumbent(snapper, model.x, model.y, gp.params.lengthscales, length)
+    yield region.maximize(log_ei(believer), anchors, rng, n_raw)
+
+
 def mean_candidates(
     gp: GaussianProcess,
     snapper: Snapper,
@@ -178,11 +208,8 @@ def away_from(cands: FloatArray, x_pending: FloatArray) -> FloatArray:
     """The rows of ``cands`` at least ``MIN_PENDING_DISTANCE`` from every pending row."""
     if x_pending.shape[0] == 0 or cands.shape[0] == 0:
         return cands
-    sq = (
-        np.sum(cands * cands, axis=1)[:, None]
-        + np.sum(x_pending * x_pending, axis=1)[None, :]
-        - 2.0 * (cands @ x_pending.T)
-    )
+    d = cands.shape[1]
+    sq = _gp.scaled_sq_dists(cands, x_pending, np.zeros(d, dtype=bool), np.ones(d))
     result: FloatArray = cands[np.min(sq, axis=1) >= MIN_PENDING_DISTANCE**2]
     return result
 

@@ -16,9 +16,9 @@ Pure: no I/O, no globals, the trials are not mutated. Randomness comes only from
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -128,7 +128,7 @@ class BayesianOptimization:
         history = _data.split_trials(trials)
         seen = {self.space.recorded_key(t.config) for t in trials.values()}
         base = len(trials)
-        model: _Model | None = None
+        model: _data.FittedModel | None = None
         extra: list[Mapping[str, Any]] = []
         out: list[SampledConfig] = []
         for i in range(count):
@@ -181,7 +181,7 @@ class BayesianOptimization:
 
     # -- model ------------------------------------------------------------------------
 
-    def _fit(self, history: _data.History, base: int) -> _Model:
+    def _fit(self, history: _data.History, base: int) -> _data.FittedModel:
         x_obs = self._encodings.encode(self.space, history.observed)
         y_raw = np.asarray(history.objectives, dtype=np.float64)
         mode = self.output_transform
@@ -214,7 +214,7 @@ class BayesianOptimization:
                 y_fit = _data.transform_outputs(y[:rows], mode)
             params = self._fit_params(x_fit, y_fit, [self.seed, rows, _FIT])
         gp = _gp.GaussianProcess(x_obs, y_std, self.info.is_cat, params)
-        return _Model(gp, x_obs, y_std, len(history.observed), y_history)
+        return _data.FittedModel(gp, x_obs, y_std, len(history.observed), y_history)
 
     def _fit_params(self, x: _gp.FloatArray, y: _gp.FloatArray, entropy: list[int]) -> _gp.GPParams:
         """Fitted hyperparameters, from the cache when the last fit had the same input.
@@ -235,19 +235,41 @@ class BayesianOptimization:
 
     def _bo_point(
         self,
-        model: _Model,
+        model: _data.FittedModel,
         pending: list[Mapping[str, Any]],
         base: int,
         i: int,
         seen: set[Any],
     ) -> Mapping[str, Any]:
+        """The first new config of the best candidates; random when all were seen."""
+        for cands in self._candidate_lists(model, pending, base, i):
+            config = self._first_new(cands, seen)
+            if config is not None:
+                return config
+        rng = np.random.default_rng([self.seed, base, _FALLBACK, i])
+        return self._sample_new(rng, seen, use_priors=self.use_priors)
+
+    def _candidate_lists(
+        self, model: _data.FittedModel, pending: list[Mapping[str, Any]], base: int, i: int
+    ) -> Iterator[_gp.FloatArray]:
         rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
         anchors = _pending.anchors_of(model.x, model.y)
         gp = model.gp
         if pending:
             x_pend = self.space.encode(pending)
             if _pending.suits(self.info.is_cat):
-                return self._pending_point(model, x_pend, anchors, rng, base, i, seen)
+                yield from _pending.candidate_lists(
+                    model,
+                    x_pend,
+                    anchors,
+                    self.info.snapper,
+                    rng,
+                    functools.partial(self._log_ei, model),
+                    base + i,
+                    n_initial=self.initial_design_size,
+                    n_raw=self.n_candidates,
+                )
+                return
             gp = gp.condition_on(x_pend, gp.predict(x_pend)[0])  # kriging believer only
         cands, _ = _candidates.maximize(
             self._log_ei(model, gp),
@@ -257,38 +279,9 @@ class BayesianOptimization:
             prior_center=None if not self.use_priors else self.info.prior_center,
             n_raw=self.n_candidates,
         )
-        return self._new_or_random(cands, seen, base, i)
+        yield cands
 
-    def _pending_point(
-        self,
-        model: _Model,
-        x_pend: _gp.FloatArray,
-        anchors: _gp.FloatArray,
-        rng: np.random.Generator,
-        base: int,
-        i: int,
-        seen: set[Any],
-    ) -> Mapping[str, Any]:
-        """Trust region or posterior mean (see _pending). The mean branch has no prior
-        weighting: it exploits what was measured; πBO's prior weights the region's log-EI."""
-        if _pending.uses_mean(base + i):
-            away = _pending.mean_candidates(
-                model.gp, self.info.snapper, anchors, x_pend, rng, n_raw=self.n_candidates
-            )
-            config = self._first_new(away, seen)
-            if config is not None:
-                return config
-        believer = model.gp.condition_on(x_pend, model.gp.predict(x_pend)[0])
-        length = _pending.trust_region_length(
-            model.y_history, self.initial_design_size, self.info.dim
-        )
-        region = _pending.TrustRegion.around_incumbent(
-            self.info.snapper, model.x, model.y, model.gp.params.lengthscales, length
-        )
-        cands = region.maximize(self._log_ei(model, believer), anchors, rng, self.n_candidates)
-        return self._new_or_random(cands, seen, base, i)
-
-    def _log_ei(self, model: _Model, gp: _gp.GaussianProcess) -> _candidates.ScoreFn:
+    def _log_ei(self, model: _data.FittedModel, gp: _gp.GaussianProcess) -> _candidates.ScoreFn:
         """Log-EI of ``gp`` below the best observation, weighted by the prior for πBO."""
         best = float(model.y.min())
         prior = self.info.prior if self.use_priors else None
@@ -311,27 +304,6 @@ class BayesianOptimization:
                 if self.space.config_key(config) not in seen:
                     return dict(config)
         return None
-
-    def _new_or_random(
-        self, cands: _gp.FloatArray, seen: set[Any], base: int, i: int
-    ) -> Mapping[str, Any]:
-        config = self._first_new(cands, seen)
-        if config is not None:
-            return config
-        rng = np.random.default_rng([self.seed, base, _FALLBACK, i])
-        return self._sample_new(rng, seen, use_priors=self.use_priors)
-
-
-@dataclass(frozen=True)
-class _Model:
-    """A fitted GP, the standardised rows it conditions on, and the standardised
-    observed targets of the whole history in trial order (the trust region's replay)."""
-
-    gp: _gp.GaussianProcess
-    x: _gp.FloatArray
-    y: _gp.FloatArray
-    n_observed: int
-    y_history: _gp.FloatArray
 
 
 class PiBO(BayesianOptimization):
