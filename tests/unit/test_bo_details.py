@@ -81,6 +81,38 @@ def test_every_perturbed_row_moves_in_some_dimension() -> None:
     assert np.all((out >= 0.0) & (out <= 1.0))
 
 
+def _nearest_lower_on_tie(grid: np.ndarray, v: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.searchsorted(grid, v), 1, grid.size - 1)
+    left, right = grid[idx - 1], grid[idx]
+    return np.where(v - left <= right - v, left, right)
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        np.array([0.0, 0.5, 1.0]),
+        (np.arange(7) + 0.5) / 7,
+        np.log(np.arange(1, 40)) / np.log(39.0),
+        np.array([0.3]),
+    ],
+)
+def test_snapping_goes_to_the_nearest_grid_value_and_the_lower_one_on_a_tie(
+    grid: np.ndarray,
+) -> None:
+    mids = (grid[:-1] + grid[1:]) / 2
+    edges = np.concatenate([mids, np.nextafter(mids, 0.0), np.nextafter(mids, 1.0), grid])
+    v = np.concatenate([np.random.default_rng(0).random(2000), edges, [0.0, 1.0]])
+    snap = Snapper([grid, None], np.array([False, False]))
+    out = snap(np.column_stack([v, v]))
+    assert np.array_equal(out[:, 0], _nearest_lower_on_tie(grid, v))
+    assert np.array_equal(out[:, 1], v)
+
+
+def test_a_grid_must_be_sorted() -> None:
+    with pytest.raises(ValueError, match="sorted"):
+        Snapper([np.array([0.5, 0.2])], np.array([False]))
+
+
 def test_distinct_rows_keeps_first_occurrences_and_maps_every_row_back() -> None:
     rows = np.array([[0.5, 0.25], [0.1, 0.2], [0.5, 0.25], [-0.0, 1.0], [0.0, 1.0], [0.1, 0.2]])
     first, inverse = distinct_rows(rows)

@@ -9,7 +9,7 @@ arrays and a scoring callable; knows nothing of the GP or of trials.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,13 +25,22 @@ _MIX = 1.0 + 5.0**0.5
 class Snapper:
     """Projects points onto the valid encoded values of each discrete dimension.
 
-    ``grids[j]`` is the sorted array of valid encoded values of dimension ``j``, or
-    ``None`` for a continuous dimension. ``is_cat[j]`` marks categorical dimensions,
-    which local moves change by jumping to a random other choice.
+    ``grids[j]`` is the sorted array of valid encoded values of dimension ``j`` (in
+    ``[0, 1]``), or ``None`` for a continuous dimension. ``is_cat[j]`` marks categorical
+    dimensions, which local moves change by jumping to a random other choice. A value
+    goes to the nearest grid value, the lower one on a tie.
     """
 
     grids: Sequence[FloatArray | None]
     is_cat: NDArray[np.bool_]
+    # cuts[j]: the largest value that still goes to each grid value but the last
+    # (computed from the grids unless given, e.g. by a snapper over the same grids).
+    cuts: Sequence[FloatArray | None] = field(default=(), kw_only=True)
+
+    def __post_init__(self) -> None:
+        if len(self.cuts) != len(self.grids):
+            cuts = tuple(None if grid is None else _cuts(grid) for grid in self.grids)
+            object.__setattr__(self, "cuts", cuts)
 
     @property
     def dim(self) -> int:
@@ -39,13 +48,33 @@ class Snapper:
 
     def __call__(self, x: FloatArray) -> FloatArray:
         out = np.clip(x, 0.0, 1.0)
-        for j, grid in enumerate(self.grids):
-            if grid is None:
-                continue
-            idx = np.clip(np.searchsorted(grid, out[:, j]), 1, grid.size - 1)
-            left, right = grid[idx - 1], grid[idx]
-            out[:, j] = np.where(out[:, j] - left <= right - out[:, j], left, right)
+        for j, (grid, cut) in enumerate(zip(self.grids, self.cuts, strict=True)):
+            if grid is not None and cut is not None:
+                out[:, j] = grid[np.searchsorted(cut, out[:, j])]
         return out
+
+
+def _cuts(grid: FloatArray) -> FloatArray:
+    """For each pair of neighbours ``l < r`` of ``grid``, the largest float ``t`` with
+    ``t - l <= r - t`` in floating point: values up to ``t`` are nearer to ``l`` (or
+    tie), larger ones nearer to ``r``.
+
+    The comparison is monotone in ``t``, so a bisection over the ordered bit patterns
+    of non-negative floats finds the exact float in at most 64 steps.
+    """
+    grid = np.asarray(grid, dtype=np.float64)
+    if grid.size and (grid[0] < 0.0 or np.any(np.diff(grid) < 0.0)):
+        raise ValueError(f"a grid must be sorted and non-negative, got {grid!r}")
+    left, right = grid[:-1], grid[1:]
+    lo, hi = left.view(np.int64).copy(), right.view(np.int64).copy()
+    while np.any(hi - lo > 1):
+        mid = lo + (hi - lo) // 2
+        t = mid.view(np.float64)
+        nearer_left = t - left <= right - t
+        lo = np.where(nearer_left, mid, lo)
+        hi = np.where(nearer_left, hi, mid)
+    cuts: FloatArray = lo.view(np.float64)
+    return cuts
 
 
 def perturb(x: FloatArray, scale: float, snap: Snapper, rng: np.random.Generator) -> FloatArray:
@@ -58,8 +87,8 @@ def perturb(x: FloatArray, scale: float, snap: Snapper, rng: np.random.Generator
     num = move & ~snap.is_cat
     out[num] += scale * rng.standard_normal(int(num.sum()))
     # Reflect at the borders rather than pile points on them.
-    out = np.abs(out)
-    out = np.where(out > 1.0, 2.0 - out, out)
+    np.abs(out, out=out)
+    np.minimum(out, 2.0 - out, out=out)  # 2 - v is exact for v in [1, 4]
     for j in np.flatnonzero(snap.is_cat).tolist():
         grid = snap.grids[j]
         rows = move[:, j]

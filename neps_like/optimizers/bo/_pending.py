@@ -132,7 +132,8 @@ class TrustRegion:
             half[numeric] = ls / np.exp(np.mean(np.log(ls))) * length / 2.0
         lo = np.where(numeric, np.clip(center - half, 0.0, 1.0), 0.0)
         hi = np.where(numeric, np.clip(center + half, 0.0, 1.0), 1.0)
-        return cls(BoxSnapper(snapper.grids, snapper.is_cat, lo, hi), center, length)
+        box = BoxSnapper(snapper.grids, snapper.is_cat, lo, hi, cuts=snapper.cuts)
+        return cls(box, center, length)
 
     def contains(self, x: FloatArray) -> NDArray[np.bool_]:
         """Which rows of ``x`` lie in the box (categorical dimensions always do)."""
