@@ -56,7 +56,7 @@ def test_value_only_posterior_is_the_same_value() -> None:
     y = rng.standard_normal(15)
     d2 = _gp.sq_dists(x, x, is_cat)
     theta = np.array([-1.0, -2.0, 0.5, 0.1, -5.0])
-    assert _gp.neg_log_posterior(theta, d2, y, False)[0] == _gp.neg_log_posterior(theta, d2, y)[0]
+    assert _gp.neg_log_posterior_value(theta, d2, y) == _gp.neg_log_posterior(theta, d2, y)[0]
 
 
 def test_gradient_of_negative_log_posterior_matches_finite_differences() -> None:

@@ -139,22 +139,29 @@ def _log_prior_and_grad(theta: FloatArray) -> tuple[float, FloatArray]:
     return float(-0.5 * (z @ z)), -z / sds
 
 
-def neg_log_posterior(
-    theta: FloatArray, d2: FloatArray, y: FloatArray, with_grad: bool = True
-) -> tuple[float, FloatArray]:
-    """Negative (log marginal likelihood + log prior) and its gradient in ``theta``.
+@dataclass(frozen=True)
+class _Factored:
+    """The pieces of one evaluation of the negative log posterior."""
 
-    ``theta`` is ``[log lengthscales..., log signal variance, log noise variance]``.
-    Without ``with_grad`` the second value is not the gradient (screening needs only
-    the value, and the inverse the gradient needs is the dearest part).
-    """
+    value: float
+    chol: FloatArray
+    alpha: FloatArray
+    inv_l2: FloatArray
+    sr: FloatArray  # sqrt(5) r
+    e: FloatArray  # exp(-sqrt(5) r)
+    kf: FloatArray  # the signal covariance
+    lp_grad: FloatArray  # gradient of the log prior
+
+
+def _factor(theta: FloatArray, d2: FloatArray, y: FloatArray) -> _Factored | None:
+    """The value and what its gradient reuses; None where the kernel matrix is not
+    positive definite or the value is not finite."""
     n = y.size
     inv_l2 = np.exp(-2.0 * theta[:-2])
     signal_var, noise_var = math.exp(theta[-2]), math.exp(theta[-1])
-    r2 = d2 @ inv_l2
-    np.maximum(r2, 0.0, out=r2)
+    r2 = d2 @ inv_l2  # non-negative: d2 is, and so are the weights
     sr = np.sqrt(r2)
-    sr *= SQRT5  # sqrt(5) r
+    sr *= SQRT5
     e = np.exp(-sr)
     kf = (5.0 / 3.0) * r2
     kf += sr
@@ -165,29 +172,47 @@ def neg_log_posterior(
     k.flat[:: n + 1] += noise_var + JITTER
     chol, info = scipy.linalg.lapack.dpotrf(k, lower=1, clean=1)
     if info != 0:
-        return 1e10, np.zeros_like(theta)
+        return None
     alpha, _ = scipy.linalg.lapack.dpotrs(chol, y, lower=1)
     logdet = 2.0 * np.sum(np.log(np.diag(chol)))
     mll = -0.5 * float(y @ alpha) - 0.5 * logdet - 0.5 * n * math.log(2.0 * math.pi)
     lp, lp_grad = _log_prior_and_grad(theta)
     value = -(mll + lp)
     if not math.isfinite(value):
+        return None
+    return _Factored(value, chol, alpha, inv_l2, sr, e, kf, lp_grad)
+
+
+def neg_log_posterior_value(theta: FloatArray, d2: FloatArray, y: FloatArray) -> float:
+    """Negative (log marginal likelihood + log prior), without the gradient (screening
+    needs only the value, and the inverse the gradient needs is the dearest part)."""
+    f = _factor(theta, d2, y)
+    return 1e10 if f is None else f.value
+
+
+def neg_log_posterior(theta: FloatArray, d2: FloatArray, y: FloatArray) -> tuple[float, FloatArray]:
+    """Negative (log marginal likelihood + log prior) and its gradient in ``theta``.
+
+    ``theta`` is ``[log lengthscales..., log signal variance, log noise variance]``.
+    """
+    f = _factor(theta, d2, y)
+    if f is None:
         return 1e10, np.zeros_like(theta)
-    if not with_grad:
-        return value, lp_grad
+    n = y.size
+    signal_var, noise_var = math.exp(theta[-2]), math.exp(theta[-1])
     # dpotri fills the lower triangle of the inverse; the upper one is still zero.
-    k_inv, _ = scipy.linalg.lapack.dpotri(chol, lower=1)
+    k_inv, _ = scipy.linalg.lapack.dpotri(f.chol, lower=1)
     k_inv = k_inv + k_inv.T
     k_inv.flat[:: n + 1] *= 0.5
-    w = np.outer(alpha, alpha) - k_inv
-    g = sr + 1.0
-    g *= e
+    w = np.outer(f.alpha, f.alpha) - k_inv
+    g = f.sr + 1.0
+    g *= f.e
     g *= w
-    grad_ls = ((signal_var * 5.0 / 6.0) * (g.reshape(-1) @ d2.reshape(n * n, -1))) * inv_l2
-    grad_sig = 0.5 * float(np.vdot(w, kf))
+    grad_ls = ((signal_var * 5.0 / 6.0) * (g.reshape(-1) @ d2.reshape(n * n, -1))) * f.inv_l2
+    grad_sig = 0.5 * float(np.vdot(w, f.kf))
     grad_noise = 0.5 * float(np.trace(w)) * noise_var
     grad = np.concatenate([grad_ls, [grad_sig, grad_noise]])
-    return value, -(grad + lp_grad)
+    return f.value, -(grad + f.lp_grad)
 
 
 def fit_hyperparameters(
@@ -213,7 +238,7 @@ def fit_hyperparameters(
     center, spread = _prior_moments(d)
     raw = center + 0.7 * spread * rng.standard_normal((n_raw, d + 2))
     starts = np.clip(np.vstack([center, raw]), lo, hi)
-    scores = np.array([neg_log_posterior(t, d2, y, False)[0] for t in starts])
+    scores = np.array([neg_log_posterior_value(t, d2, y) for t in starts])
     order = np.argsort(scores)
     best_theta, best_val = starts[order[0]], scores[order[0]]
     for idx in order[: max(1, n_restarts)]:
