@@ -14,6 +14,10 @@ workers are still evaluating (state EVALUATING, which BO conditions on as fantas
 exactly the trials a real worker reads from the study directory. The run stops after
 ``--evals`` evaluations were proposed and all of them finished; the regret is that of
 the best of these. With one worker this is plain sequential BO.
+
+``--optimizer botorch`` runs BoTorch's textbook GP-BO (``_botorch_peer.py``, pending
+trials as ``X_pending``) through the same simulation, as an outside anchor; it needs
+``pip install botorch`` and spaces of floats.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +47,13 @@ from neps_like.state.records import MetaData, Report, SampledConfig, Trial, Tria
 def simulate(problem_name: str, workers: int, seed: int, evals: int, name: str) -> float:
     """Simple regret after ``evals`` evaluations done by ``workers`` asynchronous workers."""
     problem = PROBLEMS[problem_name]
-    optimizer = make_optimizer(name, build_space(problem), seed)
+    space = build_space(problem)
+    if name == "botorch":
+        from _botorch_peer import BoTorchPeer
+
+        optimizer: Any = BoTorchPeer(space, seed)
+    else:
+        optimizer = make_optimizer(name, space, seed)
     durations = np.random.default_rng([seed, workers, 7])
     trials: dict[str, Trial] = {}
     events: list[tuple[float, str]] = []  # (finish time, trial id)
