@@ -2,8 +2,9 @@
 
 Owns candidate generation (uniform samples, perturbations of the best observations and
 of the prior's centre), the projection of points onto valid encodings (integer and
-categorical grids) and a batched stochastic hill climb with shrinking steps. Works on
-arrays and a scoring callable; knows nothing of the GP or of trials.
+categorical grids), a batched stochastic hill climb with shrinking steps and the
+removal of repeated rows. Works on arrays and a scoring callable; knows nothing of the
+GP or of trials.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _cuts(grid: FloatArray) -> FloatArray:
     The comparison is monotone in ``t``, so a bisection over the ordered bit patterns
     of non-negative floats finds the exact float in at most 64 steps.
     """
-    grid = np.asarray(grid, dtype=np.float64)
+    grid = np.asarray(grid, dtype=np.float64) + 0.0  # -0.0 would break the bit order
     if grid.size and (grid[0] < 0.0 or np.any(np.diff(grid) < 0.0)):
         raise ValueError(f"a grid must be sorted and non-negative, got {grid!r}")
     left, right = grid[:-1], grid[1:]
