@@ -252,6 +252,9 @@ class BayesianOptimization:
     def _candidate_lists(
         self, model: _data.FittedModel, pending: list[Mapping[str, Any]], base: int, i: int
     ) -> Iterator[_gp.FloatArray]:
+        """Candidates, best first, in lists to try in turn: with pending trials in a
+        space without categoricals those of ``_pending``, else the maximisers of log-EI
+        (of the kriging believer when trials are pending)."""
         rng = np.random.default_rng([self.seed, base, _CANDIDATES, i])
         anchors = _pending.anchors_of(model.x, model.y)
         gp = model.gp
