@@ -50,7 +50,9 @@ class BoTorchPeer:
         from botorch.optim import optimize_acqf
         from gpytorch.mlls import ExactMarginalLogLikelihood
 
-        done = [t for t in trials.values() if t.state == TrialState.SUCCESS]
+        done = [
+            t for t in trials.values() if t.state == TrialState.SUCCESS and t.report is not None
+        ]
         pending = [t for t in trials.values() if t.state == TrialState.EVALUATING]
         position = len(trials)
         if position < self.n_initial or len(done) < 2:
@@ -61,7 +63,7 @@ class BoTorchPeer:
         x_done = torch.tensor(self.space.encode([t.config for t in done]), dtype=dtype)
         # BoTorch maximises: the negated objective.
         y_done = -torch.tensor(
-            [[float(t.report.objective_to_minimize)] for t in done if t.report is not None],
+            [[float(t.report.objective_to_minimize)] for t in done],  # type: ignore[union-attr]
             dtype=dtype,
         )
         x_pending = None
