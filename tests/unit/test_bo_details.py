@@ -153,7 +153,7 @@ def test_local_search_scores_each_distinct_neighbour_once() -> None:
         scales=[0.4, 1e-3],
     )
     # 80 neighbours, but at most 9 grid points per start; at a step of 1e-3 every
-    # neighbour snaps back to its start (one of two, or one if both starts met).
+    # neighbour snaps back to its start (two points, or one once both starts met).
     assert batches[0] <= 18 and batches[1] <= 2
     assert np.all(s > value(starts)) and np.allclose(s, value(x))
 
