@@ -110,11 +110,26 @@ def initial_candidates(
     """Uniform samples plus perturbations of ``anchors`` (and of the prior centre)."""
     parts = [snap(rng.random((n_raw, snap.dim)))]
     centers = anchors if prior_center is None else np.vstack([anchors, prior_center[None, :]])
-    for scale in (0.2, 0.05):
-        if centers.shape[0]:
-            reps = np.repeat(centers, max(1, n_per_anchor // 2), axis=0)
-            parts.append(perturb(reps, scale, snap, rng))
+    parts += moves_around(centers, max(1, n_per_anchor // 2), snap, rng)
     return np.vstack(parts)
+
+
+def moves_around(
+    centers: FloatArray, per_center: int, snap: Snapper, rng: np.random.Generator, step: float = 1.0
+) -> list[FloatArray]:
+    """``per_center`` perturbations of each row of ``centers`` at a scale of ``0.2 * step``,
+    then as many at ``0.05 * step``."""
+    if not centers.shape[0]:
+        return []
+    reps = np.repeat(centers, per_center, axis=0)
+    return [perturb(reps, scale * step, snap, rng) for scale in (0.2, 0.05)]
+
+
+def search_scales(step: float = 1.0, n_rounds: int = 12) -> list[float]:
+    """The local search's step scales: ``n_rounds`` from ``0.1 * step`` down to
+    ``0.001 * step``, geometrically."""
+    scales: list[float] = (np.geomspace(0.1, 1e-3, n_rounds) * step).tolist()
+    return scales
 
 
 def local_search(
@@ -165,9 +180,14 @@ def maximize(
     cand = initial_candidates(
         snap, rng, anchors, n_raw=n_raw, n_per_anchor=n_per_anchor, prior_center=prior_center
     )
-    scales = np.geomspace(0.1, 1e-3, n_rounds).tolist()
     return refine_and_rank(
-        cand, score_fn, snap, rng, scales=scales, n_starts=n_starts, n_neighbors=n_neighbors
+        cand,
+        score_fn,
+        snap,
+        rng,
+        scales=search_scales(n_rounds=n_rounds),
+        n_starts=n_starts,
+        n_neighbors=n_neighbors,
     )
 
 

@@ -48,7 +48,6 @@ MIN_PENDING_DISTANCE = 2e-3
 MAX_MEAN_CANDIDATES = 320  # best mean minimisers checked against the pending trials
 _N_PER_ANCHOR = 32
 _N_ANCHORS = 5
-_SEARCH_SCALES = np.geomspace(0.1, 1e-3, 12)
 
 
 def suits(is_cat: NDArray[np.bool_]) -> bool:
@@ -152,13 +151,9 @@ class TrustRegion:
         box, is_cat = self.box, self.box.is_cat
         raw = box.lo + (box.hi - box.lo) * rng.random((n_raw, self.center.size))
         raw[:, is_cat] = self.center[is_cat]
-        parts = [box(raw)]
         near = anchors[self.contains(anchors)]
-        for scale in (0.2, 0.05):
-            if near.shape[0]:
-                reps = np.repeat(near, _N_PER_ANCHOR, axis=0)
-                parts.append(_candidates.perturb(reps, scale * self.length, box, rng))
-        scales = (_SEARCH_SCALES * min(1.0, self.length / LENGTH_INIT)).tolist()
+        parts = [box(raw), *_candidates.moves_around(near, _N_PER_ANCHOR, box, rng, self.length)]
+        scales = _candidates.search_scales(min(1.0, self.length / LENGTH_INIT))
         ranked, _ = _candidates.refine_and_rank(np.vstack(parts), score_fn, box, rng, scales=scales)
         return ranked
 
